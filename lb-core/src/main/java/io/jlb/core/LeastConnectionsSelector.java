@@ -1,11 +1,13 @@
 package io.jlb.core;
 
 /**
- * The candidate with the fewest active leases per unit of weight. The scan starts at a random index, so ties go
- * to any of the tied candidates rather than always the first. Cost is linear in the number of candidates; for
- * very large pools {@code p2c} gives nearly the same balance in constant time.
+ * The candidate with the fewest active leases per unit of weight, ties broken at random. Up to
+ * {@link #SCAN_LIMIT} candidates a pick scans them all from a random start; above that a {@link LoadTree} keeps
+ * the least loaded candidate at its root, updated whenever a lease opens or closes, so a pick is one read.
  */
 final class LeastConnectionsSelector implements Selector {
+    static final int SCAN_LIMIT = 64;
+
     private final Rng rng;
 
     LeastConnectionsSelector(Rng rng) {
@@ -24,6 +26,7 @@ final class LeastConnectionsSelector implements Selector {
             return Picker.NONE;
         }
         if (n == 1) {
+            candidates.member(0).watchLoad(LoadWatcher.NONE);
             return context -> 0;
         }
         Member[] members = new Member[n];
@@ -31,6 +34,12 @@ final class LeastConnectionsSelector implements Selector {
         for (int i = 0; i < n; i++) {
             members[i] = candidates.member(i);
             weights[i] = candidates.weight(i);
+        }
+        if (n > SCAN_LIMIT) {
+            return new LoadTree(members, weights);
+        }
+        for (Member m : members) {
+            m.watchLoad(LoadWatcher.NONE);
         }
         return candidates.uniformWeights() ? new Unweighted(members, rng) : new Weighted(members, weights, rng);
     }

@@ -66,6 +66,9 @@ public final class Member {
     @SuppressWarnings("unused") private volatile long failures;
     @SuppressWarnings("unused") private volatile int consecutiveFailures;
 
+    // Told of every change of the active count: least-connections' tree for large pools, a no-op otherwise.
+    private volatile LoadWatcher loadWatcher = LoadWatcher.NONE;
+
     // Peak EWMA of latency (Finagle's): benign races between the two fields only blur one sample.
     private volatile double ewmaNanos;
     private volatile long ewmaStampNanos;
@@ -171,6 +174,7 @@ public final class Member {
         ACTIVE.getAndAdd(this, 1);
         TOTAL.getAndAdd(this, 1L);
         pool.leaseAcquired();
+        loadWatcher.loadChanged();
         return new Lease(this);
     }
 
@@ -212,8 +216,13 @@ public final class Member {
         return cost == 0 ? 0 : cost * decayFactor(now - ewmaStampNanos);
     }
 
+    /** e^(-elapsed/decay); under steady traffic elapsed is tiny and a second-order expansion is exact enough. */
     private static double decayFactor(long elapsedNanos) {
-        return elapsedNanos <= 0 ? 1 : Math.exp(-(double) elapsedNanos / EWMA_DECAY_NANOS);
+        if (elapsedNanos <= 0) {
+            return 1;
+        }
+        double x = (double) elapsedNanos / EWMA_DECAY_NANOS;
+        return x < 0.001 ? 1 - x + x * x * 0.5 : Math.exp(-x);
     }
 
     /**
@@ -235,6 +244,7 @@ public final class Member {
     void release() {
         int now = (int) ACTIVE.getAndAdd(this, -1) - 1;
         pool.leaseReleased();
+        loadWatcher.loadChanged();
         if (now == 0 && idle != null) {
             synchronized (idleLock) {
                 if (idle != null && active() == 0) {
@@ -246,6 +256,10 @@ public final class Member {
 
     Pick pick() {
         return pick;
+    }
+
+    void watchLoad(LoadWatcher watcher) {
+        loadWatcher = watcher;
     }
 
     // Writer-side mutators (called by Pool under its lock).

@@ -1,10 +1,8 @@
 package io.jlb.core;
 
-import java.util.concurrent.atomic.AtomicLong;
-
 /** Each candidate in turn. The position lives on the selector, so a pool change does not restart the rotation. */
 final class RoundRobinSelector implements Selector {
-    private final AtomicLong sequence = new AtomicLong();
+    private final Rotation rotation = new Rotation();
 
     @Override
     public String name() {
@@ -20,22 +18,22 @@ final class RoundRobinSelector implements Selector {
         if (n == 1) {
             return context -> 0;
         }
-        return new Rotation(sequence, n);
+        return new Turns(rotation, n);
     }
 
-    /** {@code sequence mod n}: shared by the weighted selector when all weights are equal. */
-    static final class Rotation implements Picker {
-        private final AtomicLong sequence;
+    /** {@code position mod n}: shared by the weighted selector when all weights are equal. */
+    static final class Turns implements Picker {
+        private final Rotation rotation;
         private final int size;
 
-        Rotation(AtomicLong sequence, int size) {
-            this.sequence = sequence;
+        Turns(Rotation rotation, int size) {
+            this.rotation = rotation;
             this.size = size;
         }
 
         @Override
         public int pick(PickContext context) {
-            return (int) ((sequence.getAndIncrement() & Long.MAX_VALUE) % size);
+            return (int) (rotation.next() % size);
         }
     }
 }

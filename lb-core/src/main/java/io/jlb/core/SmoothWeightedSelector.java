@@ -1,7 +1,6 @@
 package io.jlb.core;
 
 import java.util.PriorityQueue;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Smooth weighted round-robin, as nginx does it.
@@ -20,7 +19,7 @@ final class SmoothWeightedSelector implements Selector {
     static final int MAX_CYCLE = 1 << 22;
     static final long MAX_EXACT_WORK = 1L << 25;
 
-    private final AtomicLong sequence = new AtomicLong();
+    private final Rotation rotation = new Rotation();
 
     @Override
     public String name() {
@@ -37,9 +36,9 @@ final class SmoothWeightedSelector implements Selector {
             return context -> 0;
         }
         if (candidates.uniformWeights()) {
-            return new RoundRobinSelector.Rotation(sequence, n);
+            return new RoundRobinSelector.Turns(rotation, n);
         }
-        return new Schedule(sequence, cycle(candidates));
+        return new Schedule(rotation, cycle(candidates));
     }
 
     static int[] cycle(Candidates candidates) {
@@ -133,17 +132,17 @@ final class SmoothWeightedSelector implements Selector {
     }
 
     private static final class Schedule implements Picker {
-        private final AtomicLong sequence;
+        private final Rotation rotation;
         private final int[] cycle;
 
-        Schedule(AtomicLong sequence, int[] cycle) {
-            this.sequence = sequence;
+        Schedule(Rotation rotation, int[] cycle) {
+            this.rotation = rotation;
             this.cycle = cycle;
         }
 
         @Override
         public int pick(PickContext context) {
-            return cycle[(int) ((sequence.getAndIncrement() & Long.MAX_VALUE) % cycle.length)];
+            return cycle[(int) (rotation.next() % cycle.length)];
         }
     }
 }

@@ -64,12 +64,14 @@ final class WeightedSampler {
         return new WeightedSampler(n, threshold, alias);
     }
 
+    /** One draw from 64 random bits: the high half picks the column, the low 30 bits toss its coin. */
     int next(Rng rng) {
-        int column = rng.nextInt(size);
+        long bits = rng.nextLong();
+        int column = (int) (((bits >>> 32) * size) >>> 32);
         if (threshold == null) {
             return column;
         }
-        return rng.nextInt(SCALE) < threshold[column] ? column : alias[column];
+        return (int) (bits & (SCALE - 1)) < threshold[column] ? column : alias[column];
     }
 
     /** A second draw distinct from {@code first}; needs at least two candidates. */
@@ -78,6 +80,7 @@ final class WeightedSampler {
             int other = rng.nextInt(size - 1);
             return other >= first ? other + 1 : other;
         }
+        // Rejection keeps the weighted distribution; four misses in a row mean one candidate dominates.
         for (int attempt = 0; attempt < 4; attempt++) {
             int other = next(rng);
             if (other != first) {

@@ -211,4 +211,30 @@ class SelectorProperties {
         assertEquals(one.pick(ctx).backend().name(), two.pick(ctx).backend().name());
         assertFalse(one.pick(ctx).backend().name().isEmpty());
     }
+
+    @Property(tries = 60)
+    void leastConnectionsAlwaysPicksAMinimallyLoadedBackendAtAnyPoolSize(
+            @ForAll @IntRange(min = 2, max = 300) int n,
+            @ForAll @Size(max = 400) List<@IntRange(min = 0, max = 299) Integer> operations,
+            @ForAll boolean weighted) {
+        int[] w = new int[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = weighted ? 1 + i % 5 : 1;
+        }
+        Pool pool = TestPools.pool(Selector.leastConnections(), TestPools.backends(n, w));
+        List<Member> members = pool.members();
+        List<List<Lease>> open = new ArrayList<>();
+        members.forEach(m -> open.add(new ArrayList<>()));
+        for (int op : operations) {
+            int i = op % n;
+            if (op % 3 == 2 && !open.get(i).isEmpty()) {
+                open.get(i).remove(0).close();
+            } else {
+                open.get(i).add(members.get(i).acquire());
+            }
+            Member picked = pool.pick(PickContext.EMPTY).member();
+            double least = members.stream().mapToDouble(m -> m.active() / (double) m.backend().weight()).min().orElseThrow();
+            assertEquals(least, picked.active() / (double) picked.backend().weight(), 1e-9, "n=" + n);
+        }
+    }
 }

@@ -17,7 +17,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SelectorTest {
-    private static final Rng SEEDED = new Random(7)::nextInt;
+    private static final Rng SEEDED = new Random(7)::nextLong;
 
     private static List<String> picks(Pool pool, int count) {
         List<String> out = new ArrayList<>();
@@ -79,6 +79,18 @@ class SelectorTest {
     void leastConnectionsBreaksTiesAcrossAllBackends() {
         Pool pool = TestPools.pool(new LeastConnectionsSelector(SEEDED), TestPools.backends(5));
         assertEquals(5, new HashSet<>(picks(pool, 200)).size());
+    }
+
+    @Test
+    void leastConnectionsOnALargePoolBreaksTiesAcrossBackendsToo() {
+        Pool pool = TestPools.pool(Selector.leastConnections(), TestPools.backends(500));
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 1_000; i++) {
+            Lease l = pool.acquire(PickContext.EMPTY);
+            seen.add(l.backend().name());
+            l.close();
+        }
+        assertTrue(seen.size() > 100, "idle backends take turns: " + seen.size());
     }
 
     @Test

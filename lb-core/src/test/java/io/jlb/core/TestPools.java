@@ -40,7 +40,7 @@ final class TestPools {
     /** A fresh instance of every built-in selector, seeded where random. */
     static List<Selector> allSelectors(long seed) {
         Random r = new Random(seed);
-        Rng rng = r::nextInt;
+        Rng rng = r::nextLong;
         return List.of(new RoundRobinSelector(), new SmoothWeightedSelector(), new LeastConnectionsSelector(rng),
                 new RandomSelector(rng), new PowerOfTwoChoicesSelector(rng), new PeakEwmaSelector(rng),
                 new RingHashSelector(0, rng), new RingHashSelector(1.25, rng), new MaglevSelector(0, rng),
