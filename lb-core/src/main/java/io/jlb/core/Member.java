@@ -3,6 +3,7 @@ package io.jlb.core;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A backend as a member of a {@link Pool}: its current {@link Backend} definition and its live state — health,
@@ -68,6 +69,10 @@ public final class Member {
 
     // Told of every change of the active count: least-connections' tree for large pools, a no-op otherwise.
     private volatile LoadWatcher loadWatcher = LoadWatcher.NONE;
+
+    // Traffic, for proxies: bytes relayed to and from this backend.
+    private final LongAdder bytesToBackend = new LongAdder();
+    private final LongAdder bytesFromBackend = new LongAdder();
 
     // Peak EWMA of latency (Finagle's): benign races between the two fields only blur one sample.
     private volatile double ewmaNanos;
@@ -162,6 +167,26 @@ public final class Member {
     /** Failures since the last success: the recent-failure signal passive detection acts on. */
     public int consecutiveFailures() {
         return (int) CONSECUTIVE_FAILURES.getVolatile(this);
+    }
+
+    /** Bytes a proxy relayed to this backend. */
+    public long bytesToBackend() {
+        return bytesToBackend.sum();
+    }
+
+    /** Bytes a proxy relayed from this backend. */
+    public long bytesFromBackend() {
+        return bytesFromBackend.sum();
+    }
+
+    /** Adds relayed bytes to this backend's traffic counters. */
+    public void recordTraffic(long toBackend, long fromBackend) {
+        if (toBackend != 0) {
+            bytesToBackend.add(toBackend);
+        }
+        if (fromBackend != 0) {
+            bytesFromBackend.add(fromBackend);
+        }
     }
 
     /** The peak-EWMA latency in nanoseconds, decayed to now; 0 before any sample. */

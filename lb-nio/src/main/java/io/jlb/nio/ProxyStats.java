@@ -1,0 +1,68 @@
+package io.jlb.nio;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Live counters of one proxy listener. Thread-safe; each read is current. Per-backend counters (active, totals,
+ * failures, bytes) live on the pool's {@link io.jlb.core.Member}s.
+ */
+public final class ProxyStats {
+    final LongAdder accepted = new LongAdder();
+    final AtomicInteger active = new AtomicInteger();
+    final LongAdder bytesFromClients = new LongAdder();
+    final LongAdder bytesToClients = new LongAdder();
+    final LongAdder connectFailures = new LongAdder();
+    final LongAdder retries = new LongAdder();
+    final LongAdder rejected = new LongAdder();
+    final LongAdder idleTimeouts = new LongAdder();
+
+    ProxyStats() {}
+
+    /** Connections (or UDP sessions) accepted. */
+    public long accepted() {
+        return accepted.sum();
+    }
+
+    /** Connections (or UDP sessions) open now. */
+    public int active() {
+        return active.get();
+    }
+
+    /** Bytes received from clients and relayed to backends. */
+    public long bytesFromClients() {
+        return bytesFromClients.sum();
+    }
+
+    /** Bytes received from backends and relayed to clients. */
+    public long bytesToClients() {
+        return bytesToClients.sum();
+    }
+
+    /** Backend connection attempts that failed (refused, timed out, unreachable). */
+    public long connectFailures() {
+        return connectFailures.sum();
+    }
+
+    /** Connection attempts made again on another backend after a failure. */
+    public long retries() {
+        return retries.sum();
+    }
+
+    /** Clients closed without service: no eligible backend, attempts exhausted, a bad PROXY header, limits. */
+    public long rejected() {
+        return rejected.sum();
+    }
+
+    /** Connections closed for being idle too long. */
+    public long idleTimeouts() {
+        return idleTimeouts.sum();
+    }
+
+    @Override
+    public String toString() {
+        return "accepted=" + accepted() + " active=" + active() + " in=" + bytesFromClients() + " out="
+                + bytesToClients() + " connectFailures=" + connectFailures() + " retries=" + retries()
+                + " rejected=" + rejected() + " idleTimeouts=" + idleTimeouts();
+    }
+}

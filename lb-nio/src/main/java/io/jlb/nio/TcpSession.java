@@ -1,0 +1,367 @@
+package io.jlb.nio;
+
+import io.jlb.core.Lease;
+import io.jlb.core.Member;
+import io.jlb.core.Pick;
+import io.jlb.core.PickContext;
+import io.jlb.core.Pool;
+import io.jlb.nio.internal.ClientHello;
+import io.jlb.nio.internal.EventLoop;
+import io.jlb.nio.internal.IoHandler;
+import io.jlb.nio.internal.ProxyHeader;
+import io.jlb.nio.internal.Relay;
+import io.jlb.nio.internal.Timer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection of a {@link TcpProxy}, on one loop from accept to close. Phases: read a PROXY header (when
+ * required), peek at the TLS ClientHello (when routing by SNI), connect to a backend (retrying others on failure
+ * or timeout), then hand both sockets to a {@link Relay}. Bytes read while inspecting are relayed first, untouched.
+ */
+final class TcpSession implements IoHandler, Relay.Observer {
+    private static final Logger LOG = LoggerFactory.getLogger(TcpSession.class);
+
+    private enum Phase { PROXY_HEADER, SNI, CONNECTING, RELAYING, CLOSED }
+
+    private final TcpProxy proxy;
+    private final EventLoop loop;
+    private final SocketChannel client;
+    private final Timer timer;
+    private final BackendConnect backendConnect = new BackendConnect();
+    private SelectionKey clientKey;
+    private InetSocketAddress clientAddress;
+    private InetSocketAddress localAddress;
+    private Phase phase;
+    private ByteBuffer inbound;
+    private Pool pool;
+    private PickContext context;
+    private Lease lease;
+    private Member tried;
+    private int attempts;
+    private SocketChannel backend;
+    private long connectStart;
+    private Relay relay;
+
+    TcpSession(TcpProxy proxy, EventLoop loop, SocketChannel client) {
+        this.proxy = proxy;
+        this.loop = loop;
+        this.client = client;
+        this.timer = loop.timer(this::timedOut);
+    }
+
+    void start() throws IOException {
+        clientAddress = (InetSocketAddress) client.getRemoteAddress();
+        localAddress = (InetSocketAddress) client.getLocalAddress();
+        clientKey = loop.register(client, 0, this);
+        if (proxy.acceptProxyProtocol) {
+            inspect(Phase.PROXY_HEADER);
+        } else if (!proxy.sniRoutes.isEmpty()) {
+            inspect(Phase.SNI);
+        } else {
+            pool = proxy.defaultPool;
+            beginConnecting();
+        }
+    }
+
+    private void inspect(Phase what) {
+        phase = what;
+        clientKey.interestOps(SelectionKey.OP_READ);
+        if (!timer.scheduled()) {
+            timer.schedule(proxy.inspectTimeoutNanos);
+        }
+    }
+
+    // ---- inspection: PROXY header, then SNI ----
+
+    @Override
+    public void ready(int readyOps) {
+        if (phase != Phase.PROXY_HEADER && phase != Phase.SNI) {
+            return;
+        }
+        if (inbound == null) {
+            inbound = loop.buffers().take();
+        }
+        int n;
+        try {
+            n = client.read(inbound);
+        } catch (IOException e) {
+            reject("client failed while being inspected: " + e.getMessage());
+            return;
+        }
+        if (n < 0) {
+            reject("client closed before " + (phase == Phase.SNI ? "its TLS ClientHello" : "a PROXY header"));
+            return;
+        }
+        inspectBuffered();
+    }
+
+    private void inspectBuffered() {
+        ByteBuffer view = inbound.duplicate().flip();
+        if (phase == Phase.PROXY_HEADER) {
+            ProxyHeader.Result r = ProxyHeader.read(view);
+            if (r.needMore()) {
+                return;
+            }
+            if (r.invalid()) {
+                reject("bad PROXY header: " + r.error());
+                return;
+            }
+            if (r.source() != null) {
+                clientAddress = r.source();
+                localAddress = r.destination(); // chained proxies pass the original destination on
+            }
+            inbound.flip().position(r.length());
+            inbound.compact();
+            if (!proxy.sniRoutes.isEmpty()) {
+                phase = Phase.SNI;
+                if (inbound.position() > 0) {
+                    inspectBuffered();
+                }
+                return;
+            }
+            pool = proxy.defaultPool;
+        } else {
+            ClientHello.Sni sni = ClientHello.serverName(view);
+            switch (sni.kind()) {
+                case NEED_MORE:
+                    if (!inbound.hasRemaining()) {
+                        reject("TLS ClientHello larger than the buffer");
+                    }
+                    return;
+                case FOUND:
+                    pool = proxy.poolFor(sni.name());
+                    if (pool == null) {
+                        reject("no route for server name '" + sni.name() + "' and no default pool");
+                        return;
+                    }
+                    break;
+                default:
+                    pool = proxy.defaultPool;
+                    if (pool == null) {
+                        reject("no server name (" + (sni.name() == null ? "none in ClientHello" : sni.name())
+                                + ") and no default pool");
+                        return;
+                    }
+            }
+        }
+        clientKey.interestOps(0);
+        timer.cancel();
+        beginConnecting();
+    }
+
+    // ---- connecting ----
+
+    private void beginConnecting() {
+        context = PickContext.of(clientAddress);
+        phase = Phase.CONNECTING;
+        connectNext();
+    }
+
+    private void connectNext() {
+        Pick pick = attempts == 0 ? pool.pick(context) : pool.pickOther(context, tried);
+        if (!pick.found()) {
+            reject("no backend available in pool '" + pool.name() + "'");
+            return;
+        }
+        if (proxy.maxConnectionsPerBackend > 0) {
+            pick = withCapacity(pick);
+            if (pick == null) {
+                reject("every backend of pool '" + pool.name() + "' is at its connection limit");
+                return;
+            }
+        }
+        attempts++;
+        tried = pick.member();
+        lease = pick.acquire();
+        try {
+            backend = SocketChannel.open();
+            backend.configureBlocking(false);
+            backend.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            connectStart = loop.now();
+            if (backend.connect(tried.backend().address())) {
+                connected();
+                return;
+            }
+            loop.register(backend, SelectionKey.OP_CONNECT, backendConnect);
+            timer.schedule(proxy.connectTimeoutNanos);
+        } catch (IOException | RuntimeException e) { // UnresolvedAddressException and friends are unchecked
+            connectFailed(describe(e));
+        }
+    }
+
+    private Pick withCapacity(Pick pick) {
+        for (int i = 0; i <= pool.eligibleCount(); i++) {
+            if (pick.member().active() < proxy.maxConnectionsPerBackend) {
+                return pick;
+            }
+            pick = pool.pickOther(context, pick.member());
+            if (!pick.found()) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private final class BackendConnect implements IoHandler {
+        @Override
+        public void ready(int readyOps) {
+            try {
+                if (backend.finishConnect()) {
+                    connected();
+                }
+            } catch (IOException e) {
+                connectFailed(describe(e));
+            }
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            connectFailed(describe(error));
+        }
+    }
+
+    private void connectFailed(String reason) {
+        if (phase != Phase.CONNECTING) {
+            return;
+        }
+        timer.cancel();
+        proxy.stats.connectFailures.increment();
+        lease.failure();
+        lease.close();
+        lease = null;
+        closeQuietly(backend);
+        backend = null;
+        LOG.debug("{}: connect to {} failed for {}: {}", proxy.name, tried.backend(), clientAddress, reason);
+        if (attempts < proxy.connectAttempts) {
+            proxy.stats.retries.increment();
+            connectNext();
+        } else {
+            reject("backend connect failed after " + attempts + " attempt(s): " + reason);
+        }
+    }
+
+    private void connected() {
+        timer.cancel();
+        lease.success(loop.now() - connectStart);
+        phase = Phase.RELAYING;
+        try {
+            if (proxy.sendProxyProtocol != null) {
+                sendProxyHeader();
+            }
+            ByteBuffer pending = null;
+            if (inbound != null) {
+                pending = inbound.flip();
+                inbound = null;
+            }
+            relay = new Relay(loop, client, backend, proxy.idleTimeoutNanos, this);
+            relay.start(pending, null);
+        } catch (IOException e) {
+            LOG.debug("{}: relay to {} for {} could not start: {}", proxy.name, tried.backend(), clientAddress, e.toString());
+            close();
+        }
+    }
+
+    /** A fresh connection's send buffer is empty, so a header of at most 232 bytes is written whole. */
+    private void sendProxyHeader() throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(256);
+        ProxyHeader.write(proxy.sendProxyProtocol, clientAddress, localAddress, true, header);
+        header.flip();
+        backend.write(header);
+        if (header.hasRemaining()) {
+            throw new IOException("could not write the PROXY header at once");
+        }
+    }
+
+    private void timedOut() {
+        if (phase == Phase.CONNECTING) {
+            connectFailed("connect timeout after " + TimeUnit.NANOSECONDS.toMillis(proxy.connectTimeoutNanos) + " ms");
+        } else if (phase == Phase.PROXY_HEADER || phase == Phase.SNI) {
+            reject("timed out waiting for " + (phase == Phase.SNI ? "a TLS ClientHello" : "a PROXY header"));
+        }
+    }
+
+    // ---- relaying ----
+
+    @Override
+    public void transferred(boolean fromClient, int bytes) {
+        if (fromClient) {
+            proxy.stats.bytesFromClients.add(bytes);
+            tried.recordTraffic(bytes, 0);
+        } else {
+            proxy.stats.bytesToClients.add(bytes);
+            tried.recordTraffic(0, bytes);
+        }
+    }
+
+    @Override
+    public void closed(Relay r, Relay.Outcome outcome, Throwable cause) {
+        if (outcome == Relay.Outcome.IDLE_TIMEOUT) {
+            proxy.stats.idleTimeouts.increment();
+        }
+        LOG.debug("{}: {} <-> {} ended: {}", proxy.name, clientAddress, tried.backend(), outcome);
+        close();
+    }
+
+    // ---- the end ----
+
+    private void reject(String reason) {
+        proxy.stats.rejected.increment();
+        LOG.debug("{}: closing {}: {}", proxy.name, clientAddress, reason);
+        close();
+    }
+
+    /** Cuts the connection now (a shutdown deadline passed). */
+    void abort() {
+        if (relay != null && !relay.finished()) {
+            relay.abort();
+        } else {
+            close();
+        }
+    }
+
+    @Override
+    public void failed(Throwable error) {
+        close();
+    }
+
+    private void close() {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        phase = Phase.CLOSED;
+        timer.cancel();
+        if (inbound != null) {
+            loop.buffers().give(inbound);
+            inbound = null;
+        }
+        closeQuietly(client);
+        closeQuietly(backend);
+        if (lease != null) {
+            lease.close();
+        }
+        proxy.sessionClosed(loop, this);
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing: nothing more to do
+            }
+        }
+    }
+}
