@@ -40,9 +40,13 @@ public final class TestServer implements AutoCloseable {
     private volatile boolean closed;
 
     private TestServer(String name, Behaviour behaviour, int port) throws IOException {
+        this(name, behaviour, port, new ServerSocket());
+    }
+
+    private TestServer(String name, Behaviour behaviour, int port, ServerSocket listener) throws IOException {
         this.name = name;
         this.behaviour = behaviour;
-        this.listener = new ServerSocket();
+        this.listener = listener;
         listener.setReuseAddress(true);
         listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
         Thread t = new Thread(this::acceptLoop, "test-server-" + name + "-" + listener.getLocalPort());
@@ -53,6 +57,31 @@ public final class TestServer implements AutoCloseable {
     /** A server with a custom behaviour. */
     public static TestServer start(String name, Behaviour behaviour) throws IOException {
         return new TestServer(name, behaviour, 0);
+    }
+
+    /** A TLS server presenting {@code context}'s certificate; {@code behaviour} runs after the handshake. */
+    public static TestServer startTls(String name, javax.net.ssl.SSLContext context, Behaviour behaviour)
+            throws IOException {
+        ServerSocket tls = context.getServerSocketFactory().createServerSocket();
+        return new TestServer(name, (socket, server) -> {
+            ((javax.net.ssl.SSLSocket) socket).startHandshake();
+            behaviour.serve(socket, server);
+        }, 0, tls);
+    }
+
+    /** A TLS echo server that first writes its own name and a newline. */
+    public static TestServer tlsEcho(String name, javax.net.ssl.SSLContext context) throws IOException {
+        return startTls(name, context, (socket, server) -> {
+            socket.getOutputStream().write((name + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            byte[] buf = new byte[16 * 1024];
+            int n;
+            InputStream in = socket.getInputStream();
+            while ((n = in.read(buf)) >= 0) {
+                socket.getOutputStream().write(buf, 0, n);
+                socket.getOutputStream().flush();
+            }
+        });
     }
 
     /** A server with a custom behaviour on a given port (to bring a stopped server back). */

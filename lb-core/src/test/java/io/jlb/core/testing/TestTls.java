@@ -1,0 +1,114 @@
+package io.jlb.core.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A self-signed certificate and key made for a test by the JDK's own {@code keytool}, in a PKCS#12 file, with
+ * contexts for a server presenting it and a client trusting it.
+ */
+public final class TestTls {
+    /** The password of every keystore made here. */
+    public static final String PASSWORD = "changeit";
+
+    private final Path keystore;
+    private final KeyStore store;
+    private final String alias;
+
+    private TestTls(Path keystore, KeyStore store, String alias) {
+        this.keystore = keystore;
+        this.store = store;
+        this.alias = alias;
+    }
+
+    /** A certificate for {@code commonName}, valid for it and {@code dnsNames}, with an EC P-256 key. */
+    public static TestTls selfSigned(String commonName, String... dnsNames) throws Exception {
+        return make(commonName, 2, "EC", dnsNames);
+    }
+
+    /** Like {@link #selfSigned} with another key algorithm ("RSA", "EC") and validity in days (may be negative). */
+    public static TestTls make(String commonName, int validityDays, String keyAlgorithm, String... dnsNames)
+            throws Exception {
+        Path dir = Files.createTempDirectory("jlb-tls");
+        Path file = dir.resolve("keystore.p12");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "test", "-keyalg", keyAlgorithm, "-dname", "CN=" + commonName,
+                "-keystore", file.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD, "-keypass", PASSWORD));
+        if (keyAlgorithm.equals("EC")) {
+            cmd.addAll(List.of("-groupname", "secp256r1"));
+        } else {
+            cmd.addAll(List.of("-keysize", "2048"));
+        }
+        if (validityDays > 0) {
+            cmd.addAll(List.of("-validity", Integer.toString(validityDays)));
+        } else {
+            // An expired certificate: valid for one day, starting |validityDays| + 1 days ago.
+            cmd.addAll(List.of("-validity", "1", "-startdate", "-" + (1 - validityDays) + "d"));
+        }
+        StringBuilder san = new StringBuilder("SAN=dns:" + commonName);
+        for (String d : dnsNames) {
+            san.append(",dns:").append(d);
+        }
+        san.append(",ip:127.0.0.1");
+        cmd.addAll(List.of("-ext", san.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("keytool failed: " + output);
+        }
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+            ks.load(in, PASSWORD.toCharArray());
+        }
+        return new TestTls(file, ks, "test");
+    }
+
+    /** The PKCS#12 file. */
+    public Path keystoreFile() {
+        return keystore;
+    }
+
+    /** The loaded keystore. */
+    public KeyStore keyStore() {
+        return store;
+    }
+
+    /** The certificate. */
+    public X509Certificate certificate() throws Exception {
+        return (X509Certificate) store.getCertificate(alias);
+    }
+
+    /** A server context presenting this certificate. */
+    public SSLContext serverContext() throws Exception {
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(store, PASSWORD.toCharArray());
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
+        return ctx;
+    }
+
+    /** A client context trusting exactly this certificate (and those given too). */
+    public SSLContext clientContext(TestTls... alsoTrusted) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("self", certificate());
+        for (int i = 0; i < alsoTrusted.length; i++) {
+            trust.setCertificateEntry("other" + i, alsoTrusted[i].certificate());
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+}
