@@ -1,0 +1,350 @@
+package io.jlb.nio;
+
+import io.jlb.core.Lease;
+import io.jlb.core.PickContext;
+import io.jlb.core.Pool;
+import io.jlb.nio.internal.EventLoop;
+import io.jlb.nio.internal.IoHandler;
+import io.jlb.nio.internal.Loops;
+import io.jlb.nio.internal.Timer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An L4 UDP proxy for request/response traffic such as DNS: each client address gets a session — a backend picked
+ * from the pool (IP-hash selectors key on the client's address) and a socket connected to it — that lives until no
+ * datagram has passed either way for the session timeout. Client datagrams go to the session's backend; its
+ * replies go back to that client from the listening address.
+ *
+ * <p>Where the platform offers {@code SO_REUSEPORT}, each loop has its own listening socket and the kernel keeps a
+ * client's datagrams on one of them, so a session stays on one loop. Thread-safe.
+ *
+ * <pre>{@code
+ * UdpProxy dns = UdpProxy.builder().listen("127.0.0.1:5353").loadBalancer(lb).pool("dns").build().start();
+ * }</pre>
+ */
+public final class UdpProxy implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UdpProxy.class);
+    private static final int MAX_DATAGRAM = 65_535;
+    private static final int DATAGRAMS_PER_EVENT = 64;
+
+    private final InetSocketAddress listen;
+    private final Pool pool;
+    private final EventLoopGroup givenLoops;
+    private final int threads;
+    private final long sessionTimeoutNanos;
+    private final int maxSessions;
+    private final String name;
+    private final ProxyStats stats = new ProxyStats();
+    private final List<Listener> listeners = new ArrayList<>();
+    private Loops loops;
+    private InetSocketAddress address;
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    UdpProxy(InetSocketAddress listen, Pool pool, EventLoopGroup givenLoops, int threads, Duration sessionTimeout,
+            int maxSessions, String name) {
+        this.listen = listen;
+        this.pool = pool;
+        this.givenLoops = givenLoops;
+        this.threads = threads;
+        this.sessionTimeoutNanos = sessionTimeout.toNanos();
+        this.maxSessions = maxSessions;
+        this.name = name;
+    }
+
+    /** A builder for a UDP proxy. */
+    public static UdpProxyBuilder builder() {
+        return new UdpProxyBuilder();
+    }
+
+    /** Binds and starts relaying; returns once bound. */
+    public synchronized UdpProxy start() {
+        if (started) {
+            throw new IllegalStateException(name + ": already started");
+        }
+        started = true;
+        loops = givenLoops != null ? Loops.of(givenLoops) : Loops.start("jlb-" + name, threads, 16 * 1024);
+        boolean reusePort = supportsReusePort();
+        int count = reusePort ? loops.size() : 1;
+        InetSocketAddress target = listen;
+        try {
+            for (int i = 0; i < count; i++) {
+                EventLoop loop = loops.loop(i);
+                InetSocketAddress bindTo = target;
+                Listener l = loop.submit(() -> new Listener(loop, bindTo, reusePort)).join();
+                listeners.add(l);
+                if (i == 0) {
+                    address = (InetSocketAddress) l.channel.getLocalAddress();
+                    target = new InetSocketAddress(listen.getAddress(), address.getPort());
+                }
+            }
+        } catch (CompletionException | IOException e) {
+            close();
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            throw new UncheckedIOException("cannot listen on udp " + listen + ": " + cause.getMessage(),
+                    cause instanceof IOException io ? io : new IOException(cause));
+        }
+        LOG.info("{}: listening on udp {}", name, address);
+        return this;
+    }
+
+    private static boolean supportsReusePort() {
+        try (DatagramChannel probe = DatagramChannel.open()) {
+            return probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The bound address. */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** Live counters: accepted and active are sessions; bytes count datagram payloads. */
+    public ProxyStats stats() {
+        return stats;
+    }
+
+    /** Ends every session, closes the listening sockets and the loops it started. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed || !started) {
+            closed = true;
+            return;
+        }
+        closed = true;
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (Listener l : listeners) {
+            closing.add(l.loop.submit(() -> {
+                l.close();
+                return null;
+            }));
+        }
+        CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0])).join();
+        if (givenLoops == null && loops != null) {
+            loops.close();
+        }
+        LOG.info("{}: closed", name);
+    }
+
+    /** One listening socket and the sessions of the clients whose datagrams arrive on it. Loop-confined. */
+    private final class Listener implements IoHandler {
+        final EventLoop loop;
+        final DatagramChannel channel;
+        final Map<InetSocketAddress, Session> sessions = new HashMap<>();
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+
+        Listener(EventLoop loop, InetSocketAddress address, boolean reusePort) {
+            this.loop = loop;
+            try {
+                channel = address.getAddress() instanceof java.net.Inet6Address
+                        ? DatagramChannel.open(StandardProtocolFamily.INET6) : DatagramChannel.open();
+                channel.configureBlocking(false);
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                if (reusePort) {
+                    channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                }
+                channel.bind(address);
+                loop.register(channel, SelectionKey.OP_READ, this);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void ready(int readyOps) {
+            for (int i = 0; i < DATAGRAMS_PER_EVENT; i++) {
+                buffer.clear();
+                InetSocketAddress client;
+                try {
+                    client = (InetSocketAddress) channel.receive(buffer);
+                } catch (IOException e) {
+                    LOG.debug("{}: receive failed: {}", name, e.toString());
+                    return;
+                }
+                if (client == null) {
+                    return;
+                }
+                buffer.flip();
+                Session s = sessions.get(client);
+                if (s == null) {
+                    s = open(client);
+                    if (s == null) {
+                        continue;
+                    }
+                }
+                s.toBackend(buffer);
+            }
+        }
+
+        private Session open(InetSocketAddress client) {
+            if (stats.active() >= maxSessions) {
+                stats.rejected.increment();
+                return null;
+            }
+            Lease lease = pool.acquire(PickContext.of(client));
+            if (!lease.found()) {
+                stats.rejected.increment();
+                LOG.debug("{}: no backend available for {}", name, client);
+                return null;
+            }
+            try {
+                DatagramChannel backend = DatagramChannel.open();
+                backend.configureBlocking(false);
+                backend.connect(lease.backend().address());
+                Session s = new Session(this, client, backend, lease);
+                s.key = loop.register(backend, SelectionKey.OP_READ, s);
+                sessions.put(client, s);
+                stats.accepted.increment();
+                stats.active.incrementAndGet();
+                s.touch();
+                return s;
+            } catch (IOException | RuntimeException e) {
+                stats.connectFailures.increment();
+                lease.failure();
+                lease.close();
+                LOG.debug("{}: cannot open a socket to {}: {}", name, lease.backend(), e.toString());
+                return null;
+            }
+        }
+
+        void close() {
+            for (Session s : new ArrayList<>(sessions.values())) {
+                s.end();
+            }
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            LOG.error("{}: listener failed", name, error);
+        }
+    }
+
+    /** One client's datagrams to and from its backend. */
+    private final class Session implements IoHandler {
+        final Listener listener;
+        final InetSocketAddress client;
+        final DatagramChannel backend;
+        final Lease lease;
+        final Timer idle;
+        SelectionKey key;
+        long lastActivity;
+        boolean ended;
+
+        Session(Listener listener, InetSocketAddress client, DatagramChannel backend, Lease lease) {
+            this.listener = listener;
+            this.client = client;
+            this.backend = backend;
+            this.lease = lease;
+            this.idle = listener.loop.timer(this::idleCheck);
+        }
+
+        void touch() {
+            lastActivity = listener.loop.now();
+            if (!idle.scheduled()) {
+                idle.scheduleAt(lastActivity + sessionTimeoutNanos);
+            }
+        }
+
+        void toBackend(ByteBuffer datagram) {
+            int size = datagram.remaining();
+            try {
+                if (backend.write(datagram) > 0) {
+                    stats.bytesFromClients.add(size);
+                    lease.member().recordTraffic(size, 0);
+                }
+                touch();
+            } catch (IOException e) { // an earlier datagram drew an ICMP port unreachable
+                unreachable(e);
+            }
+        }
+
+        @Override
+        public void ready(int readyOps) {
+            ByteBuffer buffer = listener.buffer;
+            for (int i = 0; i < DATAGRAMS_PER_EVENT && !ended; i++) {
+                buffer.clear();
+                int n;
+                try {
+                    n = backend.read(buffer);
+                } catch (IOException e) {
+                    unreachable(e);
+                    return;
+                }
+                if (n <= 0) {
+                    return;
+                }
+                buffer.flip();
+                try {
+                    listener.channel.send(buffer, client);
+                    stats.bytesToClients.add(n);
+                    lease.member().recordTraffic(0, n);
+                    lease.success();
+                } catch (IOException e) {
+                    LOG.debug("{}: cannot send to client {}: {}", name, client, e.toString());
+                }
+                touch();
+            }
+        }
+
+        private void unreachable(IOException e) {
+            stats.connectFailures.increment();
+            lease.failure();
+            LOG.debug("{}: backend {} unreachable for {}: {}", name, lease.backend(), client, e.toString());
+            end();
+        }
+
+        private void idleCheck() {
+            long now = listener.loop.now();
+            if (now - lastActivity >= sessionTimeoutNanos) {
+                stats.idleTimeouts.increment();
+                end();
+            } else {
+                idle.scheduleAt(lastActivity + sessionTimeoutNanos);
+            }
+        }
+
+        void end() {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            idle.cancel();
+            listener.sessions.remove(client);
+            stats.active.decrementAndGet();
+            lease.close();
+            try {
+                backend.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            end();
+        }
+    }
+}
