@@ -1,5 +1,6 @@
 package io.jlb.nio;
 
+import io.jlb.nio.internal.ServerRuntime;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -8,8 +9,10 @@ import java.util.concurrent.atomic.LongAdder;
  * failures, bytes) live on the pool's {@link io.jlb.core.Member}s.
  */
 public final class ProxyStats {
-    final LongAdder accepted = new LongAdder();
-    final AtomicInteger active = new AtomicInteger();
+    final LongAdder acceptedSessions = new LongAdder();
+    final AtomicInteger activeSessions = new AtomicInteger();
+    /** Set by TCP proxies, whose connections the runtime counts. */
+    volatile ServerRuntime<?> runtime;
     final LongAdder bytesFromClients = new LongAdder();
     final LongAdder bytesToClients = new LongAdder();
     final LongAdder connectFailures = new LongAdder();
@@ -21,12 +24,14 @@ public final class ProxyStats {
 
     /** Connections (or UDP sessions) accepted. */
     public long accepted() {
-        return accepted.sum();
+        ServerRuntime<?> r = runtime;
+        return r != null ? r.accepted() : acceptedSessions.sum();
     }
 
     /** Connections (or UDP sessions) open now. */
     public int active() {
-        return active.get();
+        ServerRuntime<?> r = runtime;
+        return r != null ? r.active() : activeSessions.get();
     }
 
     /** Bytes received from clients and relayed to backends. */

@@ -2,25 +2,14 @@ package io.jlb.nio;
 
 import io.jlb.core.LoadBalancer;
 import io.jlb.core.Pool;
-import io.jlb.nio.internal.Acceptors;
 import io.jlb.nio.internal.EventLoop;
-import io.jlb.nio.internal.Loops;
+import io.jlb.nio.internal.ServerRuntime;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An L4 TCP proxy (NAT mode): accepts connections, picks a backend for each from a pool of a
@@ -43,11 +32,6 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class TcpProxy implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(TcpProxy.class);
-    private static final int NEW = 0;
-    private static final int RUNNING = 1;
-    private static final int CLOSED = 2;
-
     final String name;
     final ProxyStats stats = new ProxyStats();
     final Pool defaultPool;
@@ -64,15 +48,7 @@ public final class TcpProxy implements AutoCloseable {
     private final Duration drainTimeout;
     private final InetSocketAddress listen;
     private final int backlog;
-    private final EventLoopGroup givenLoops;
-    private final int threads;
-    private final int bufferSize;
-    private final AtomicInteger state = new AtomicInteger(NEW);
-    private final CompletableFuture<Void> idle = new CompletableFuture<>();
-    private Loops loops;
-    private Map<EventLoop, Set<TcpSession>> sessions;
-    private Acceptors acceptors;
-    private volatile boolean draining;
+    private final ServerRuntime<TcpSession> runtime;
 
     TcpProxy(TcpProxyBuilder b) {
         LoadBalancer lb = b.loadBalancer();
@@ -93,9 +69,8 @@ public final class TcpProxy implements AutoCloseable {
         this.drainTimeout = b.drainTimeout();
         this.listen = b.listenAddress();
         this.backlog = b.backlog();
-        this.givenLoops = b.eventLoops();
-        this.threads = b.threads();
-        this.bufferSize = b.bufferSize();
+        this.runtime = new ServerRuntime<>(name, b.eventLoops(), b.threads(), b.bufferSize());
+        stats.runtime = runtime;
     }
 
     /** A builder for a TCP proxy. */
@@ -111,34 +86,13 @@ public final class TcpProxy implements AutoCloseable {
      * @throws IllegalStateException when already started or closed
      */
     public TcpProxy start() {
-        if (!state.compareAndSet(NEW, RUNNING)) {
-            throw new IllegalStateException(name + ": already started");
-        }
-        loops = givenLoops != null ? Loops.of(givenLoops) : Loops.start("jlb-" + name, threads, bufferSize);
-        sessions = new IdentityHashMap<>();
-        for (int i = 0; i < loops.size(); i++) {
-            sessions.put(loops.loop(i), new HashSet<>());
-        }
-        try {
-            acceptors = Acceptors.bind(loops, listen, backlog, this::accepted,
-                    () -> maxConnections == 0 || stats.active() < maxConnections);
-        } catch (RuntimeException e) {
-            state.set(CLOSED);
-            if (givenLoops == null) {
-                loops.close();
-            }
-            throw e;
-        }
-        LOG.info("{}: listening on {}", name, address());
+        runtime.start(listen, backlog, maxConnections, this::accepted);
         return this;
     }
 
     /** The bound address; with port 0 asked for, the port actually bound. */
     public InetSocketAddress address() {
-        if (acceptors == null) {
-            throw new IllegalStateException(name + ": not started");
-        }
-        return acceptors.address();
+        return runtime.address();
     }
 
     /** Live counters of this listener. */
@@ -161,37 +115,21 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     private void accepted(EventLoop loop, SocketChannel channel) {
-        if (draining) {
-            closeQuietly(channel);
-            return;
-        }
-        int now = stats.active.incrementAndGet();
-        stats.accepted.increment();
-        if (maxConnections > 0 && now > maxConnections) {
-            stats.active.decrementAndGet();
+        TcpSession session = new TcpSession(this, loop, channel);
+        if (!runtime.opened(loop, session)) {
             stats.rejected.increment();
             closeQuietly(channel);
             return;
         }
-        TcpSession session = new TcpSession(this, loop, channel);
-        sessions.get(loop).add(session);
         try {
             session.start();
         } catch (IOException | RuntimeException e) {
-            LOG.debug("{}: could not start a session: {}", name, e.toString());
             session.failed(e);
         }
     }
 
     void sessionClosed(EventLoop loop, TcpSession session) {
-        if (sessions.get(loop).remove(session)) {
-            int now = stats.active.decrementAndGet();
-            if (draining && now == 0) {
-                idle.complete(null);
-            } else if (maxConnections > 0 && now == maxConnections - 1) {
-                acceptors.resume();
-            }
-        }
+        runtime.closed(loop, session);
     }
 
     /**
@@ -200,33 +138,7 @@ public final class TcpProxy implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (state.getAndSet(CLOSED) != RUNNING) {
-            return;
-        }
-        acceptors.close().join();
-        draining = true;
-        if (stats.active() == 0) {
-            idle.complete(null);
-        }
-        try {
-            idle.get(drainTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            LOG.info("{}: {} connection(s) still open after the {} drain; closing them", name, stats.active(), drainTimeout);
-        } catch (Exception e) {
-            Thread.currentThread().interrupt();
-        }
-        List<CompletableFuture<Void>> cuts = new ArrayList<>();
-        for (Map.Entry<EventLoop, Set<TcpSession>> e : sessions.entrySet()) {
-            cuts.add(e.getKey().submit(() -> {
-                new ArrayList<>(e.getValue()).forEach(TcpSession::abort);
-                return null;
-            }));
-        }
-        CompletableFuture.allOf(cuts.toArray(new CompletableFuture<?>[0])).join();
-        if (givenLoops == null) {
-            loops.close();
-        }
-        LOG.info("{}: closed", name);
+        runtime.close(drainTimeout);
     }
 
     private static void closeQuietly(SocketChannel channel) {

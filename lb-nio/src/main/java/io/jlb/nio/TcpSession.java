@@ -10,6 +10,7 @@ import io.jlb.nio.internal.EventLoop;
 import io.jlb.nio.internal.IoHandler;
 import io.jlb.nio.internal.ProxyHeader;
 import io.jlb.nio.internal.Relay;
+import io.jlb.nio.internal.ServerRuntime;
 import io.jlb.nio.internal.Timer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * required), peek at the TLS ClientHello (when routing by SNI), connect to a backend (retrying others on failure
  * or timeout), then hand both sockets to a {@link Relay}. Bytes read while inspecting are relayed first, untouched.
  */
-final class TcpSession implements IoHandler, Relay.Observer {
+final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Connection {
     private static final Logger LOG = LoggerFactory.getLogger(TcpSession.class);
 
     private enum Phase { PROXY_HEADER, SNI, CONNECTING, RELAYING, CLOSED }
@@ -319,7 +320,8 @@ final class TcpSession implements IoHandler, Relay.Observer {
     }
 
     /** Cuts the connection now (a shutdown deadline passed). */
-    void abort() {
+    @Override
+    public void abort() {
         if (relay != null && !relay.finished()) {
             relay.abort();
         } else {

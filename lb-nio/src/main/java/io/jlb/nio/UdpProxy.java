@@ -212,8 +212,8 @@ public final class UdpProxy implements AutoCloseable {
                 Session s = new Session(this, client, backend, lease);
                 s.key = loop.register(backend, SelectionKey.OP_READ, s);
                 sessions.put(client, s);
-                stats.accepted.increment();
-                stats.active.incrementAndGet();
+                stats.acceptedSessions.increment();
+                stats.activeSessions.incrementAndGet();
                 s.touch();
                 return s;
             } catch (IOException | RuntimeException e) {
@@ -333,7 +333,7 @@ public final class UdpProxy implements AutoCloseable {
             ended = true;
             idle.cancel();
             listener.sessions.remove(client);
-            stats.active.decrementAndGet();
+            stats.activeSessions.decrementAndGet();
             lease.close();
             try {
                 backend.close();
