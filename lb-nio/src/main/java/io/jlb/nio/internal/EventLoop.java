@@ -41,6 +41,8 @@ public final class EventLoop implements Executor {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean running = true;
     private long now = System.nanoTime();
+    /** Set before each select: ready keys are dispatched inside select, before the turn's clock is read. */
+    private boolean clockStale;
 
     EventLoop(String name, int bufferSize, int maxPooledBuffers) throws IOException {
         this.name = name;
@@ -93,7 +95,10 @@ public final class EventLoop implements Executor {
         }
     }
 
-    /** The loop's clock, {@link System#nanoTime()} as read at the start of this turn's work. Loop thread only. */
+    /**
+     * The loop's clock: {@link System#nanoTime()} as read when this turn's work began (after select returned).
+     * Loop thread only.
+     */
     public long now() {
         return now;
     }
@@ -141,6 +146,7 @@ public final class EventLoop implements Executor {
     private void turn() {
         try {
             wakeupPending.set(false);
+            clockStale = true;
             if (!tasks.isEmpty()) {
                 selector.selectNow(dispatch);
             } else {
@@ -163,11 +169,16 @@ public final class EventLoop implements Executor {
             LOG.warn("event loop {}: select failed", name, e);
         }
         now = System.nanoTime();
+        clockStale = false;
         runTasks();
         runTimers();
     }
 
     private void dispatch(SelectionKey key) {
+        if (clockStale) {
+            now = System.nanoTime();
+            clockStale = false;
+        }
         if (!key.isValid()) {
             return;
         }

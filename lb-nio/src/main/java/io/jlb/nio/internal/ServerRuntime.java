@@ -29,9 +29,13 @@ import org.slf4j.LoggerFactory;
 public final class ServerRuntime<C extends ServerRuntime.Connection> {
     private static final Logger LOG = LoggerFactory.getLogger(ServerRuntime.class);
 
-    /** A connection the runtime can cut at a shutdown deadline. */
+    /** A connection the runtime can wind down on close. */
     public interface Connection {
-        /** Closes the connection now. Called on its loop. */
+        /** A graceful close began: finish what is in flight, close at once if nothing is. Called on its loop. */
+        default void drain() {
+        }
+
+        /** Closes the connection now (the drain deadline passed). Called on its loop. */
         void abort();
     }
 
@@ -156,11 +160,26 @@ public final class ServerRuntime<C extends ServerRuntime.Connection> {
      * the loops it started. Idempotent; returns at once when never started.
      */
     public void close(Duration drainTimeout) {
+        close(drainTimeout, loop -> { });
+    }
+
+    /** Like {@link #close(Duration)}, running {@code beforeStop} on each loop once its connections are gone. */
+    public void close(Duration drainTimeout, java.util.function.Consumer<EventLoop> beforeStop) {
         if (!state.compareAndSet(1, 2)) {
             return;
         }
         acceptors.close().join();
         draining = true;
+        List<CompletableFuture<Void>> drains = new ArrayList<>();
+        for (Map.Entry<EventLoop, Set<C>> e : open.entrySet()) {
+            if (e.getKey().running()) {
+                drains.add(e.getKey().submit(() -> {
+                    new ArrayList<>(e.getValue()).forEach(Connection::drain);
+                    return null;
+                }));
+            }
+        }
+        CompletableFuture.allOf(drains.toArray(new CompletableFuture<?>[0])).join();
         if (active.get() == 0) {
             idle.complete(null);
         }
@@ -178,6 +197,7 @@ public final class ServerRuntime<C extends ServerRuntime.Connection> {
             if (e.getKey().running()) {
                 cuts.add(e.getKey().submit(() -> {
                     new ArrayList<>(e.getValue()).forEach(Connection::abort);
+                    beforeStop.accept(e.getKey());
                     return null;
                 }));
             }

@@ -1,0 +1,1259 @@
+package io.jlb.http;
+
+import io.jlb.core.Lease;
+import io.jlb.core.Member;
+import io.jlb.core.Pick;
+import io.jlb.core.PickContext;
+import io.jlb.core.Pool;
+import io.jlb.http.internal.ChunkedFramer;
+import io.jlb.http.internal.HeadParser;
+import io.jlb.http.internal.HeadWriter;
+import io.jlb.http.internal.HttpHead;
+import io.jlb.nio.internal.EventLoop;
+import io.jlb.nio.internal.IoHandler;
+import io.jlb.nio.internal.ProxyHeader;
+import io.jlb.nio.internal.Relay;
+import io.jlb.nio.internal.ServerRuntime;
+import io.jlb.nio.internal.Timer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection of an {@link HttpProxy}, from accept to close, on one loop.
+ *
+ * <p>Requests are handled one at a time, in order (pipelined requests wait in the input buffer, so responses go
+ * back in request order). For each: parse the head; route it; pick a backend and take a pooled connection to it or
+ * open one (trying other backends when a connect fails); write the rewritten head; stream the body as it arrives,
+ * following its framing (Content-Length or chunked) so the message ends exactly where it does; parse the
+ * response head, relay 1xx interim responses, rewrite and send the final head; stream the response body the same
+ * way; then return the backend connection to the pool when both messages ended cleanly, and go on with the next
+ * request or close.
+ *
+ * <p>Bodies are never copied between buffers: bytes are written to the other side straight from the buffer they
+ * were read into. Backpressure is the relay's: while bytes wait to be written to one side, the other is not read.
+ * An exchange that fails before its response began gets a response from the proxy (400, 404, 408, 413, 431,
+ * 501, 502, 503, 504, 505); after that, the connection is cut. A 101 response turns both connections into a
+ * {@link Relay} tunnel.
+ */
+final class ClientConnection implements IoHandler, ServerRuntime.Connection, Relay.Observer {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
+    private static final long LINGER_NANOS = 2_000_000_000L;
+
+    private enum State { PROXY_HEADER, IDLE, HEAD, EXCHANGE, LOCAL, LINGER, TUNNEL, CLOSED }
+
+    private enum Framing { NONE, LENGTH, CHUNKED, CLOSE }
+
+    private final HttpProxy proxy;
+    private final EventLoop loop;
+    private final SocketChannel channel;
+    private final HeadParser parser;
+    private final HeadParser responseParser;
+    private final RequestView view = new RequestView();
+    private final ChunkedFramer requestChunks;
+    private final ChunkedFramer responseChunks;
+    private final Timer timer;
+    private SelectionKey key;
+    private InetSocketAddress client;
+    private InetSocketAddress local;
+    private String clientIp;
+    private State state;
+    private int interest;
+    private long deadline;
+    private boolean clientEof;
+
+    /** Bytes from the client: [inStart, in.position()) are not yet consumed. */
+    private ByteBuffer in;
+    private int inStart;
+    /** Bytes for the client not yet written (a response head, a local response), in read mode. */
+    private ByteBuffer out;
+
+    // ---- the exchange in progress ----
+    private Pool pool;
+    private Route route;
+    private Lease lease;
+    private Member tried;
+    private int attempts;
+    private BackendConnection backend;
+    private ByteBuffer requestHead;
+    private boolean headMethod;
+    private int clientMinor;
+    private boolean clientKeepAlive;
+    private boolean upgrade;
+    private Framing requestFraming;
+    private long requestRemaining;
+    private int requestFramedEnd;
+    private boolean requestFramingDone;
+    private boolean requestDone;
+    private long requestBodyBytes;
+    private boolean responseHeadDone;
+    private Framing responseFraming;
+    private long responseRemaining;
+    private int responseSendEnd;
+    private boolean responseFramingDone;
+    private boolean responseDone;
+    private boolean responseStarted;
+    private boolean dechunk;
+    private boolean keepAliveAfter;
+    private boolean backendReusable;
+    private long exchangeStart;
+    private int status;
+    private Relay tunnel;
+
+    ClientConnection(HttpProxy proxy, EventLoop loop, SocketChannel channel) {
+        this.proxy = proxy;
+        this.loop = loop;
+        this.channel = channel;
+        HttpLimits limits = proxy.limits;
+        this.parser = new HeadParser(true, limits.maxRequestLineBytes(), limits.maxHeadBytes(), limits.maxHeaders());
+        this.responseParser = new HeadParser(false, 8 * 1024, proxy.maxResponseHeadBytes, 256);
+        this.requestChunks = new ChunkedFramer(limits.maxHeadBytes());
+        this.responseChunks = new ChunkedFramer(proxy.maxResponseHeadBytes);
+        this.timer = loop.timer(this::timedOut);
+    }
+
+    void start() throws IOException {
+        client = (InetSocketAddress) channel.getRemoteAddress();
+        local = (InetSocketAddress) channel.getLocalAddress();
+        clientIp = client.getAddress().getHostAddress();
+        key = loop.register(channel, 0, this);
+        if (proxy.acceptProxyProtocol) {
+            state = State.PROXY_HEADER;
+            deadline(proxy.headerTimeoutNanos);
+        } else {
+            idle(proxy.headerTimeoutNanos);
+        }
+        updateInterest();
+    }
+
+    // ======================================================================== client events
+
+    @Override
+    public void ready(int readyOps) {
+        if ((readyOps & SelectionKey.OP_WRITE) != 0) {
+            clientWritable();
+        }
+        if ((readyOps & SelectionKey.OP_READ) != 0 && state != State.CLOSED) {
+            clientReadable();
+        }
+        if (state != State.CLOSED && state != State.TUNNEL) {
+            updateInterest();
+        }
+    }
+
+    private void clientReadable() {
+        if (in == null) {
+            in = loop.buffers().take();
+            inStart = 0;
+        } else if (inStart == in.position()) {
+            in.clear();
+            inStart = 0;
+            requestFramedEnd = 0; // everything framed was written: nothing refers to older offsets
+        }
+        if (!in.hasRemaining()) {
+            if (state == State.HEAD || state == State.IDLE) {
+                respondLocal(431, "Request Header Fields Too Large", "request head larger than the buffer");
+            }
+            return; // a body in progress: reading resumes once the buffered bytes are written
+        }
+        int n;
+        try {
+            n = channel.read(in);
+        } catch (IOException e) {
+            LOG.debug("{}: client {} failed: {}", proxy.name, client, e.toString());
+            abort();
+            return;
+        }
+        if (n < 0) {
+            clientEnded();
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        touch();
+        switch (state) {
+            case PROXY_HEADER -> proxyHeader();
+            case IDLE, HEAD -> head();
+            case EXCHANGE -> pumpRequest();
+            case LINGER -> {
+                in.clear();
+                inStart = 0;
+            }
+            default -> { }
+        }
+    }
+
+    private void clientEnded() {
+        clientEof = true;
+        switch (state) {
+            case IDLE, PROXY_HEADER, LINGER, LOCAL -> close();
+            case HEAD -> close(); // an incomplete head: nobody left to answer
+            case EXCHANGE -> {
+                if (!requestDone) {
+                    LOG.debug("{}: client {} left mid-request", proxy.name, client);
+                    abort();
+                }
+                // else: a half-close after a complete request; the response still goes out, then we close
+            }
+            default -> { }
+        }
+    }
+
+    private void clientWritable() {
+        if (out != null && !flushOut()) {
+            return;
+        }
+        switch (state) {
+            case EXCHANGE -> pumpResponse();
+            case LOCAL -> afterLocalResponse();
+            default -> { }
+        }
+    }
+
+    /** Writes pending {@link #out}; true when it is empty afterwards. */
+    private boolean flushOut() {
+        try {
+            while (out.hasRemaining()) {
+                if (channel.write(out) == 0) {
+                    return false;
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("{}: writing to client {} failed: {}", proxy.name, client, e.toString());
+            abort();
+            return false;
+        }
+        touch();
+        loop.buffers().give(out);
+        out = null;
+        return true;
+    }
+
+    // ======================================================================== PROXY header and request heads
+
+    private void proxyHeader() {
+        ProxyHeader.Result r = ProxyHeader.read(in.duplicate().flip());
+        if (r.needMore()) {
+            return;
+        }
+        if (r.invalid()) {
+            LOG.debug("{}: closing {}: bad PROXY header: {}", proxy.name, client, r.error());
+            close();
+            return;
+        }
+        if (r.source() != null) {
+            client = r.source();
+            clientIp = client.getAddress().getHostAddress();
+            if (r.destination() != null) {
+                local = r.destination();
+            }
+        }
+        inStart = r.length();
+        idle(proxy.headerTimeoutNanos);
+        if (inStart < in.position()) {
+            head();
+        }
+    }
+
+    /**
+     * Waits for the next request, at most {@code timeoutNanos} (the header timeout before the first request, the
+     * idle timeout between requests). The connection keeps no buffer while nothing is pending; bytes of a pipelined
+     * request are moved to the start of the buffer.
+     */
+    private void idle(long timeoutNanos) {
+        state = State.IDLE;
+        if (in != null && inStart == in.position()) {
+            loop.buffers().give(in);
+            in = null;
+            inStart = 0;
+        }
+        if (in != null && inStart > 0) {
+            in.flip().position(inStart);
+            in.compact();
+            inStart = 0;
+        }
+        requestFramedEnd = 0;
+        deadline(timeoutNanos);
+    }
+
+    private void head() {
+        if (state == State.IDLE) {
+            state = State.HEAD;
+            parser.begin(in, inStart);
+            deadline(proxy.headerTimeoutNanos);
+        }
+        HeadParser.Result r = parser.parse(in.position());
+        if (r == HeadParser.Result.NEED_MORE) {
+            if (!in.hasRemaining()) {
+                respondLocal(431, "Request Header Fields Too Large", "request head larger than "
+                        + in.capacity() + " bytes");
+            }
+            return;
+        }
+        proxy.stats.requests.increment();
+        if (r == HeadParser.Result.ERROR) {
+            int s = parser.errorStatus();
+            LOG.debug("{}: {} sent a bad request: {} ({})", proxy.name, client, parser.errorReason(), s);
+            respondLocal(s, reason(s), parser.errorReason());
+            return;
+        }
+        startExchange(parser.head());
+    }
+
+    // ======================================================================== the exchange
+
+    private void startExchange(HttpHead h) {
+        state = State.EXCHANGE;
+        proxy.stats.activeRequests.incrementAndGet();
+        exchangeStart = loop.now();
+        headMethod = h.method() == HttpHead.Method.HEAD;
+        clientMinor = h.minorVersion();
+        clientKeepAlive = h.keepAlive();
+        upgrade = h.upgradeRequested();
+        attempts = 0;
+        responseHeadDone = false;
+        responseDone = false;
+        responseStarted = false;
+        requestBodyBytes = 0;
+        status = 0;
+        if (h.method() == HttpHead.Method.CONNECT) {
+            respondLocal(501, "Not Implemented", "CONNECT is not supported by this reverse proxy");
+            return;
+        }
+        long limit = proxy.limits.maxBodyBytes();
+        if (limit > 0 && h.contentLength() > limit) {
+            respondLocal(413, "Content Too Large", "request body larger than " + limit + " bytes");
+            return;
+        }
+        view.reset(h, client);
+        route = proxy.router.route(view);
+        if (route == null) {
+            respondLocal(404, "Not Found", "no route for " + view.host() + view.path());
+            return;
+        }
+        pool = route.pool();
+        if (h.chunked()) {
+            requestFraming = Framing.CHUNKED;
+            requestChunks.reset();
+        } else if (h.contentLength() > 0) {
+            requestFraming = Framing.LENGTH;
+            requestRemaining = h.contentLength();
+        } else {
+            requestFraming = Framing.NONE;
+        }
+        requestFramingDone = requestFraming == Framing.NONE;
+        requestDone = false;
+        requestHead = loop.buffers().take();
+        HeadWriter.request(h, requestHead, proxy.forwarding, route.stripPrefix(), clientIp, proxy.scheme,
+                requestFraming == Framing.CHUNKED, upgrade, authority(local), HeadWriter.Extra.NONE);
+        requestHead.flip();
+        inStart = h.end();
+        requestFramedEnd = inStart;
+        deadline(proxy.clientIdleNanos);
+        connectBackend();
+    }
+
+    private void connectBackend() {
+        PickContext context = PickContext.of(client);
+        Pick pick = attempts == 0 ? pool.pick(context) : pool.pickOther(context, tried);
+        if (!pick.found()) {
+            if (attempts == 0) {
+                respondLocal(503, "Service Unavailable", "no backend available in pool '" + pool.name() + "'");
+            } else {
+                respondLocal(502, "Bad Gateway", "backend connection failed");
+            }
+            return;
+        }
+        attempts++;
+        tried = pick.member();
+        lease = pick.acquire();
+        BackendConnection pooled = proxy.backends(loop).take(tried);
+        if (pooled != null) {
+            attach(pooled);
+            backendConnected();
+        } else {
+            openConnection();
+        }
+    }
+
+    /** Opens a new connection to {@link #tried}, whose lease is held. */
+    private void openConnection() {
+        SocketChannel ch = null;
+        try {
+            ch = SocketChannel.open();
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            BackendConnection bc = new BackendConnection(loop, proxy.backends(loop), tried, ch);
+            bc.key = loop.register(ch, 0, bc);
+            attach(bc);
+            if (ch.connect(tried.backend().address())) {
+                bc.connected = true;
+                backendConnected();
+            } else {
+                bc.interest(SelectionKey.OP_CONNECT);
+                bc.deadline(loop.now() + proxy.connectTimeoutNanos);
+            }
+        } catch (IOException | RuntimeException e) { // UnresolvedAddressException and friends are unchecked
+            if (backend == null && ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // closing
+                }
+            }
+            connectFailed(describe(e), false);
+        }
+    }
+
+    private void attach(BackendConnection bc) {
+        backend = bc;
+        bc.owner = this;
+        bc.lastActivity = loop.now();
+    }
+
+    void backendReady(BackendConnection bc, int readyOps) {
+        if (bc != backend) {
+            return;
+        }
+        if (!bc.connected) {
+            try {
+                if (bc.channel.finishConnect()) {
+                    bc.connected = true;
+                    backendConnected();
+                }
+            } catch (IOException e) {
+                connectFailed(describe(e), false);
+            }
+        } else {
+            if ((readyOps & SelectionKey.OP_WRITE) != 0) {
+                pumpRequest();
+            }
+            if ((readyOps & SelectionKey.OP_READ) != 0 && backend == bc && state == State.EXCHANGE) {
+                backendReadable();
+            }
+        }
+        updateInterest(); // whatever state the exchange ended in: the client may need reading again
+    }
+
+    void backendFailed(BackendConnection bc, Throwable error) {
+        if (bc == backend) {
+            backendBroke(describe(error));
+        } else {
+            bc.close();
+        }
+    }
+
+    void backendTimedOut(BackendConnection bc) {
+        if (bc != backend) {
+            bc.close();
+            return;
+        }
+        if (!bc.connected) {
+            connectFailed("connect timeout", true);
+        } else if (!responseHeadDone) {
+            lease.failure();
+            dropBackend();
+            respondLocal(504, "Gateway Timeout", "backend did not answer in time");
+        } else {
+            LOG.debug("{}: backend {} stalled mid-response for {}", proxy.name, bc.member.backend(), client);
+            proxy.stats.aborted.increment();
+            lease.failure();
+            abort();
+        }
+    }
+
+    private void connectFailed(String reason, boolean timeout) {
+        proxy.stats.connectFailures.increment();
+        LOG.debug("{}: connect to {} failed: {}", proxy.name, tried.backend(), reason);
+        lease.failure();
+        dropBackend();
+        if (attempts < proxy.connectAttempts) {
+            proxy.stats.retries.increment();
+            connectBackend();
+        } else if (timeout) {
+            respondLocal(504, "Gateway Timeout", "backend connect timeout");
+        } else {
+            respondLocal(502, "Bad Gateway", "backend connection failed: " + reason);
+        }
+    }
+
+    /** Closes the backend connection of this exchange and releases its lease. */
+    private void dropBackend() {
+        if (backend != null) {
+            backend.owner = null;
+            backend.close();
+            backend = null;
+        }
+        if (lease != null) {
+            lease.close();
+            lease = null;
+        }
+    }
+
+    private void backendConnected() {
+        BackendConnection bc = backend;
+        if (bc.in == null) {
+            bc.in = loop.buffers().take();
+        }
+        bc.in.clear();
+        bc.inStart = 0;
+        responseParser.begin(bc.in, 0);
+        requestHead.rewind();
+        bc.deadline(loop.now() + proxy.responseTimeoutNanos);
+        pumpRequest();
+        if (state == State.EXCHANGE) {
+            updateInterest();
+        }
+    }
+
+    // ---- request: client -> backend ----
+
+    private void pumpRequest() {
+        BackendConnection bc = backend;
+        if (state != State.EXCHANGE || bc == null || !bc.connected || requestDone) {
+            return;
+        }
+        try {
+            if (headPending()) {
+                bc.channel.write(requestHead);
+                if (requestHead.hasRemaining()) {
+                    return;
+                }
+            }
+            while (!requestDone) {
+                if (inStart == requestFramedEnd) {
+                    if (requestFramingDone) {
+                        requestDone = true;
+                        break;
+                    }
+                    if (in == null || inStart == in.position()) {
+                        if (clientEof) {
+                            abort();
+                        }
+                        return; // wait for the client
+                    }
+                    if (!frameRequest()) {
+                        return;
+                    }
+                    continue;
+                }
+                int written = writeSlice(bc.channel, in, inStart, requestFramedEnd);
+                inStart += written;
+                bc.lastActivity = loop.now();
+                if (inStart < requestFramedEnd) {
+                    return; // the backend is full: wait for OP_WRITE; the client is not read meanwhile
+                }
+            }
+        } catch (IOException e) {
+            backendBroke(describe(e));
+            return;
+        }
+        if (responseDone) {
+            finishExchange();
+        }
+    }
+
+    /** Advances request framing over the buffered bytes; false when the request was failed. */
+    private boolean frameRequest() {
+        int end = in.position();
+        if (requestFraming == Framing.LENGTH) {
+            int n = (int) Math.min(requestRemaining, end - inStart);
+            requestRemaining -= n;
+            requestFramedEnd = inStart + n;
+            requestBodyBytes += n;
+            requestFramingDone = requestRemaining == 0;
+            return true;
+        }
+        int at = inStart;
+        while (at < end && !requestChunks.done()) {
+            int n = requestChunks.step(in, at, end);
+            if (requestChunks.error() != null) {
+                failRequestBody(400, "Bad Request", "malformed chunked body: " + requestChunks.error());
+                return false;
+            }
+            at += n;
+        }
+        requestFramedEnd = at;
+        requestBodyBytes = requestChunks.dataBytes();
+        long limit = proxy.limits.maxBodyBytes();
+        if (limit > 0 && requestBodyBytes > limit) {
+            failRequestBody(413, "Content Too Large", "request body larger than " + limit + " bytes");
+            return false;
+        }
+        requestFramingDone = requestChunks.done();
+        return true;
+    }
+
+    /** The request body turned out bad midway: answer if the response has not begun, else cut. */
+    private void failRequestBody(int code, String reason, String why) {
+        LOG.debug("{}: {}: {}", proxy.name, client, why);
+        if (responseStarted) {
+            proxy.stats.aborted.increment();
+            abort();
+            return;
+        }
+        dropBackend();
+        respondLocal(code, reason, why);
+    }
+
+    // ---- response: backend -> client ----
+
+    private void backendReadable() {
+        BackendConnection bc = backend;
+        if (responseHeadDone && (out != null || bc.inStart < bc.in.position())) {
+            return; // still writing to the client: backpressure
+        }
+        if (bc.in == null) {
+            bc.in = loop.buffers().take();
+            bc.inStart = 0;
+        }
+        if (responseHeadDone && bc.inStart == bc.in.position()) {
+            bc.in.clear();
+            bc.inStart = 0;
+            responseSendEnd = 0;
+        }
+        if (!bc.in.hasRemaining()) {
+            if (!responseHeadDone) {
+                lease.failure();
+                dropBackend();
+                respondLocal(502, "Bad Gateway", "response head too large");
+            }
+            return;
+        }
+        int n;
+        try {
+            n = bc.channel.read(bc.in);
+        } catch (IOException e) {
+            backendBroke(describe(e));
+            return;
+        }
+        if (n < 0) {
+            backendEnded();
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        bc.lastActivity = loop.now();
+        bc.deadline(bc.lastActivity + proxy.responseTimeoutNanos);
+        if (!responseHeadDone) {
+            responseHead();
+        } else {
+            pumpResponse();
+        }
+    }
+
+    private void responseHead() {
+        BackendConnection bc = backend;
+        while (true) {
+            HeadParser.Result r = responseParser.parse(bc.in.position());
+            if (r == HeadParser.Result.NEED_MORE) {
+                return;
+            }
+            if (r == HeadParser.Result.ERROR) {
+                LOG.debug("{}: bad response from {}: {}", proxy.name, bc.member.backend(), responseParser.errorReason());
+                lease.failure();
+                dropBackend();
+                respondLocal(502, "Bad Gateway", "invalid response from backend");
+                return;
+            }
+            HttpHead h = responseParser.head();
+            if (h.status() == 101) {
+                if (!upgrade) {
+                    lease.failure();
+                    dropBackend();
+                    respondLocal(502, "Bad Gateway", "unrequested protocol switch");
+                } else {
+                    startTunnel(h);
+                }
+                return;
+            }
+            if (h.status() < 200) {
+                if (clientMinor >= 1) { // interim responses (100 Continue) go to HTTP/1.1 clients only
+                    ByteBuffer interim = loop.buffers().take();
+                    HeadWriter.response(h, interim, proxy.forwarding, null, false, false, HeadWriter.Extra.NONE);
+                    appendOut(interim);
+                }
+                bc.inStart = h.end();
+                responseParser.begin(bc.in, bc.inStart);
+                continue;
+            }
+            finalResponseHead(h);
+            return;
+        }
+    }
+
+    private void finalResponseHead(HttpHead h) {
+        BackendConnection bc = backend;
+        responseHeadDone = true;
+        status = h.status();
+        if (headMethod || status == 204 || status == 304) {
+            responseFraming = Framing.NONE;
+        } else if (h.chunked()) {
+            responseFraming = Framing.CHUNKED;
+            responseChunks.reset();
+        } else if (h.contentLength() >= 0) {
+            responseFraming = h.contentLength() == 0 ? Framing.NONE : Framing.LENGTH;
+            responseRemaining = h.contentLength();
+        } else {
+            responseFraming = Framing.CLOSE;
+        }
+        responseFramingDone = responseFraming == Framing.NONE;
+        dechunk = responseFraming == Framing.CHUNKED && clientMinor == 0;
+        backendReusable = h.keepAlive() && responseFraming != Framing.CLOSE;
+        keepAliveAfter = clientKeepAlive && responseFraming != Framing.CLOSE && !dechunk && !proxy.draining();
+        String connection = keepAliveAfter ? (clientMinor == 0 ? "keep-alive" : null) : "close";
+        ByteBuffer head = loop.buffers().take();
+        HeadWriter.response(h, head, proxy.forwarding, connection, responseFraming == Framing.CHUNKED && !dechunk,
+                false, HeadWriter.Extra.NONE);
+        appendOut(head);
+        responseStarted = true;
+        proxy.stats.response(status);
+        if (status >= 500) {
+            lease.failure();
+        } else {
+            lease.success(loop.now() - exchangeStart);
+        }
+        loop.buffers().give(requestHead);
+        requestHead = null;
+        bc.inStart = h.end();
+        responseSendEnd = bc.inStart;
+        pumpResponse();
+    }
+
+    /** Queues {@code buffer} (write mode) behind whatever waits for the client. */
+    private void appendOut(ByteBuffer buffer) {
+        buffer.flip();
+        if (out == null) {
+            out = buffer;
+            return;
+        }
+        ByteBuffer joined = out;
+        joined.compact();
+        if (joined.remaining() >= buffer.remaining()) {
+            joined.put(buffer);
+            joined.flip();
+            loop.buffers().give(buffer);
+        } else {
+            joined.flip(); // cannot happen with heads below the buffer size; keep the first, drop nothing silently
+            throw new IllegalStateException("response heads exceed the buffer");
+        }
+    }
+
+    private void pumpResponse() {
+        BackendConnection bc = backend;
+        if (state != State.EXCHANGE || bc == null || !responseHeadDone) {
+            return;
+        }
+        if (out != null && !flushOut()) {
+            return;
+        }
+        if (state != State.EXCHANGE) {
+            return;
+        }
+        try {
+            while (!responseDone) {
+                if (bc.inStart == responseSendEnd) {
+                    if (responseFramingDone) {
+                        responseDone = true;
+                        break;
+                    }
+                    if (bc.inStart == bc.in.position()) {
+                        return; // wait for the backend
+                    }
+                    if (!frameResponse()) {
+                        return;
+                    }
+                    continue;
+                }
+                int written = writeSlice(channel, bc.in, bc.inStart, responseSendEnd);
+                bc.inStart += written;
+                if (written > 0) {
+                    touch();
+                }
+                if (bc.inStart < responseSendEnd) {
+                    return; // the client is slow: wait for OP_WRITE; the backend is not read meanwhile
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("{}: writing to client {} failed: {}", proxy.name, client, e.toString());
+            proxy.stats.aborted.increment();
+            abort();
+            return;
+        }
+        if (requestDone) {
+            finishExchange();
+        } else if (requestFraming != Framing.NONE) {
+            // The backend answered before the whole request was sent (an early error, say): that is the answer;
+            // the rest of the request body is not forwarded and neither connection can be reused.
+            backendReusable = false;
+            keepAliveAfter = false;
+            finishExchange();
+        }
+    }
+
+    /** Advances response framing over buffered bytes; false when the response was cut. */
+    private boolean frameResponse() {
+        BackendConnection bc = backend;
+        int end = bc.in.position();
+        switch (responseFraming) {
+            case LENGTH -> {
+                int n = (int) Math.min(responseRemaining, end - bc.inStart);
+                responseRemaining -= n;
+                responseSendEnd = bc.inStart + n;
+                responseFramingDone = responseRemaining == 0;
+            }
+            case CLOSE -> responseSendEnd = end;
+            case CHUNKED -> {
+                if (dechunk) {
+                    int n = responseChunks.step(bc.in, bc.inStart, end);
+                    if (responseChunks.error() != null) {
+                        return badResponseBody();
+                    }
+                    if (responseChunks.data()) {
+                        responseSendEnd = bc.inStart + n;
+                    } else {
+                        bc.inStart += n; // framing bytes are not sent to an HTTP/1.0 client
+                        responseSendEnd = bc.inStart;
+                    }
+                } else {
+                    int at = bc.inStart;
+                    while (at < end && !responseChunks.done()) {
+                        int n = responseChunks.step(bc.in, at, end);
+                        if (responseChunks.error() != null) {
+                            return badResponseBody();
+                        }
+                        at += n;
+                    }
+                    responseSendEnd = at;
+                }
+                responseFramingDone = responseChunks.done();
+            }
+            default -> responseFramingDone = true;
+        }
+        return true;
+    }
+
+    private boolean badResponseBody() {
+        LOG.debug("{}: malformed chunked response from {}: {}", proxy.name, backend.member.backend(), responseChunks.error());
+        proxy.stats.aborted.increment();
+        lease.failure();
+        abort();
+        return false;
+    }
+
+    private void backendEnded() {
+        if (responseHeadDone && responseFraming == Framing.CLOSE) {
+            responseFramingDone = true;
+            backendReusable = false;
+            keepAliveAfter = false;
+            responseSendEnd = backend.in.position();
+            pumpResponse();
+            return;
+        }
+        backendBroke("backend closed the connection");
+    }
+
+    /** The backend connection failed: retry where it is safe, answer 502 if nothing was sent, else cut. */
+    private void backendBroke(String reason) {
+        BackendConnection bc = backend;
+        boolean nothingReceived = !responseHeadDone && bc != null && bc.in != null && bc.in.position() == 0;
+        if (bc != null && bc.reused && nothingReceived && requestFraming == Framing.NONE && !responseStarted) {
+            // A pooled connection the backend had closed: send the request again on a fresh one.
+            LOG.debug("{}: pooled connection to {} was stale ({}); retrying", proxy.name, bc.member.backend(), reason);
+            proxy.stats.retries.increment();
+            dropBackend();
+            lease = tried.acquire();
+            openConnection();
+            return;
+        }
+        if (lease != null) {
+            lease.failure();
+        }
+        if (!responseStarted) {
+            LOG.debug("{}: backend {} failed before responding: {}", proxy.name, tried.backend(), reason);
+            dropBackend();
+            respondLocal(502, "Bad Gateway", "backend failed: " + reason);
+        } else {
+            LOG.debug("{}: backend {} failed mid-response: {}", proxy.name, tried.backend(), reason);
+            proxy.stats.aborted.increment();
+            abort();
+        }
+    }
+
+    private void finishExchange() {
+        BackendConnection bc = backend;
+        proxy.stats.activeRequests.decrementAndGet();
+        boolean clean = backendReusable && requestDone && bc.inStart == bc.in.position();
+        backend = null;
+        bc.owner = null;
+        bc.deadline = 0;
+        bc.timer.cancel();
+        if (clean) {
+            proxy.backends(loop).offer(bc);
+        } else {
+            bc.close();
+        }
+        lease.close();
+        lease = null;
+        pool = null;
+        route = null;
+        tried = null;
+        if (keepAliveAfter && requestDone && !clientEof) {
+            idle(proxy.clientIdleNanos);
+            if (in != null && inStart < in.position()) {
+                head(); // a pipelined request is already here
+            }
+        } else {
+            closeAfterResponse();
+        }
+    }
+
+    // ======================================================================== upgrade tunnel
+
+    private void startTunnel(HttpHead h) {
+        BackendConnection bc = backend;
+        proxy.stats.upgrades.increment();
+        proxy.stats.response(101);
+        ByteBuffer toClient = loop.buffers().take();
+        if (out != null) { // interim responses sent before the switch keep their place
+            toClient.put(out);
+            loop.buffers().give(out);
+            out = null;
+        }
+        HeadWriter.response(h, toClient, proxy.forwarding, "upgrade", false, true, HeadWriter.Extra.NONE);
+        int leftover = bc.in.position() - h.end();
+        if (leftover > toClient.remaining()) {
+            loop.buffers().give(toClient);
+            lease.failure();
+            dropBackend();
+            respondLocal(502, "Bad Gateway", "upgrade response too large");
+            return;
+        }
+        toClient.put(toClient.position(), bc.in, h.end(), leftover);
+        toClient.position(toClient.position() + leftover).flip();
+        ByteBuffer toBackend = null;
+        if (in != null && inStart < in.position()) {
+            int n = in.position() - inStart;
+            toBackend = loop.buffers().take();
+            toBackend.put(0, in, inStart, n);
+            toBackend.position(n).flip();
+        }
+        if (in != null) {
+            loop.buffers().give(in);
+            in = null;
+        }
+        if (requestHead != null) {
+            loop.buffers().give(requestHead);
+            requestHead = null;
+        }
+        bc.releaseBuffer();
+        bc.timer.cancel();
+        bc.deadline = 0;
+        bc.owner = null;
+        timer.cancel();
+        lease.success(loop.now() - exchangeStart);
+        state = State.TUNNEL;
+        tunnel = new Relay(loop, channel, bc.channel, proxy.tunnelIdleNanos, this);
+        try {
+            tunnel.start(toBackend, toClient);
+        } catch (IOException e) {
+            tunnel.abort();
+        }
+    }
+
+    @Override
+    public void transferred(boolean aToB, int bytes) {
+        if (tried != null) {
+            tried.recordTraffic(aToB ? bytes : 0, aToB ? 0 : bytes);
+        }
+    }
+
+    @Override
+    public void closed(Relay relay, Relay.Outcome outcome, Throwable cause) {
+        LOG.debug("{}: tunnel for {} ended: {}", proxy.name, client, outcome);
+        proxy.stats.activeRequests.decrementAndGet();
+        backend = null;
+        close();
+    }
+
+    // ======================================================================== local responses and closing
+
+    /** Answers the request itself and closes the connection after. The request must not have a response yet. */
+    private void respondLocal(int code, String reason, String body) {
+        if (responseStarted) {
+            abort();
+            return;
+        }
+        if (state == State.EXCHANGE) {
+            proxy.stats.activeRequests.decrementAndGet();
+        }
+        dropBackend();
+        if (requestHead != null) {
+            loop.buffers().give(requestHead);
+            requestHead = null;
+        }
+        proxy.stats.localResponses.increment();
+        proxy.stats.response(code);
+        state = State.LOCAL;
+        responseStarted = true;
+        ByteBuffer b = loop.buffers().take();
+        b.put(HeadWriter.localResponse(code, reason, body + "\n", true));
+        appendOut(b);
+        deadline(proxy.clientIdleNanos);
+        if (flushOut()) {
+            afterLocalResponse();
+        } else if (state != State.CLOSED) {
+            updateInterest();
+        }
+    }
+
+    private void afterLocalResponse() {
+        if (state == State.LOCAL) {
+            closeAfterResponse();
+        }
+    }
+
+    /**
+     * Closes after the last response: half-close, then read and discard what the client still sends for a short
+     * while, so that unread request bytes do not turn our close into a reset that destroys the response in flight.
+     */
+    private void closeAfterResponse() {
+        if (out != null) {
+            state = State.LOCAL;
+            updateInterest();
+            return;
+        }
+        if (clientEof) {
+            close();
+            return;
+        }
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            close();
+            return;
+        }
+        state = State.LINGER;
+        if (in != null) {
+            in.clear();
+            inStart = 0;
+        }
+        deadline = loop.now() + LINGER_NANOS;
+        timer.scheduleAt(deadline);
+        updateInterest();
+    }
+
+    /** A graceful close began: a connection waiting for its next request goes now; an exchange finishes first. */
+    @Override
+    public void drain() {
+        if (state == State.IDLE || state == State.PROXY_HEADER || state == State.LINGER) {
+            close();
+        }
+    }
+
+    /** Cuts the connection now: a failure midway, or a shutdown deadline. */
+    @Override
+    public void abort() {
+        if (state == State.TUNNEL && tunnel != null && !tunnel.finished()) {
+            tunnel.abort();
+            return;
+        }
+        if (state == State.EXCHANGE) {
+            proxy.stats.activeRequests.decrementAndGet();
+        }
+        if (backend != null) {
+            backend.owner = null;
+            backend.close();
+            backend = null;
+        }
+        try {
+            channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException | RuntimeException ignored) {
+            // closing anyway
+        }
+        close();
+    }
+
+    private void close() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        timer.cancel();
+        if (backend != null) {
+            backend.owner = null;
+            backend.close();
+            backend = null;
+        }
+        if (lease != null) {
+            lease.close();
+            lease = null;
+        }
+        if (in != null) {
+            loop.buffers().give(in);
+            in = null;
+        }
+        if (out != null) {
+            loop.buffers().give(out);
+            out = null;
+        }
+        if (requestHead != null) {
+            loop.buffers().give(requestHead);
+            requestHead = null;
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        proxy.connectionClosed(loop, this);
+    }
+
+    @Override
+    public void failed(Throwable error) {
+        LOG.debug("{}: connection of {} failed", proxy.name, client, error);
+        abort();
+    }
+
+    // ======================================================================== interest and timers
+
+    private void updateInterest() {
+        if (state == State.CLOSED || state == State.TUNNEL) {
+            return;
+        }
+        boolean read;
+        boolean write = out != null;
+        BackendConnection bc = backend;
+        switch (state) {
+            case PROXY_HEADER, IDLE, HEAD, LINGER -> read = !clientEof;
+            case EXCHANGE -> {
+                boolean bodyPending = !requestFramingDone && bc != null && bc.connected
+                        && !headPending() && inStart == requestFramedEnd;
+                read = !clientEof && bodyPending && (in == null || inStart == in.position() || in.hasRemaining());
+                write |= responseHeadDone && bc != null && bc.in != null && bc.inStart < responseSendEnd;
+            }
+            default -> read = false;
+        }
+        int ops = (read ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0);
+        if (ops != interest && key.isValid()) {
+            interest = ops;
+            key.interestOps(ops);
+        }
+        if (state == State.EXCHANGE && bc != null) {
+            if (!bc.connected) {
+                bc.interest(SelectionKey.OP_CONNECT);
+                return;
+            }
+            boolean backendWrite = !requestDone && (headPending() || inStart < requestFramedEnd);
+            boolean backendRead = !responseDone && (!responseHeadDone
+                    || (out == null && bc.inStart == responseSendEnd && !responseFramingDone));
+            bc.interest((backendRead ? SelectionKey.OP_READ : 0) | (backendWrite ? SelectionKey.OP_WRITE : 0));
+        }
+    }
+
+    /** Whether bytes of the rewritten request head still wait to be written to the backend. */
+    private boolean headPending() {
+        return requestHead != null && requestHead.hasRemaining();
+    }
+
+    private void touch() {
+        if (state == State.EXCHANGE || state == State.IDLE) {
+            deadline = loop.now() + proxy.clientIdleNanos;
+        }
+    }
+
+    /** Sets the client-side deadline {@code nanos} from now (lazy: the timer re-checks when it fires). */
+    private void deadline(long nanos) {
+        deadline = loop.now() + nanos;
+        if (!timer.scheduled() || timer.deadline() - deadline > 0) {
+            timer.scheduleAt(deadline);
+        }
+    }
+
+    private void timedOut() {
+        if (state == State.CLOSED || state == State.TUNNEL) {
+            return;
+        }
+        if (loop.now() - deadline < 0) {
+            timer.scheduleAt(deadline);
+            return;
+        }
+        switch (state) {
+            case HEAD -> {
+                if (parser.started(in == null ? 0 : in.position())) {
+                    respondLocal(408, "Request Timeout", "request head not received in time");
+                } else {
+                    close();
+                }
+            }
+            case EXCHANGE -> {
+                LOG.debug("{}: client {} idle mid-exchange", proxy.name, client);
+                if (!responseStarted && !requestDone) {
+                    respondLocal(408, "Request Timeout", "request body not received in time");
+                } else {
+                    proxy.stats.aborted.increment();
+                    abort();
+                }
+            }
+            case LOCAL -> abort();
+            default -> close();
+        }
+    }
+
+    // ======================================================================== helpers
+
+    /**
+     * Writes bytes [from, to) of {@code source} (a buffer being filled: data up to its position) to {@code channel},
+     * leaving the source as it was. No allocation: the window is set on the source itself and restored.
+     */
+    private static int writeSlice(SocketChannel channel, ByteBuffer source, int from, int to) throws IOException {
+        int position = source.position();
+        int limit = source.limit();
+        source.limit(to).position(from);
+        try {
+            while (source.hasRemaining()) {
+                if (channel.write(source) == 0) {
+                    break;
+                }
+            }
+            return source.position() - from;
+        } finally {
+            source.limit(limit).position(position);
+        }
+    }
+
+    private static String authority(InetSocketAddress address) {
+        String host = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+
+    static String reason(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 404 -> "Not Found";
+            case 408 -> "Request Timeout";
+            case 413 -> "Content Too Large";
+            case 414 -> "URI Too Long";
+            case 417 -> "Expectation Failed";
+            case 431 -> "Request Header Fields Too Large";
+            case 501 -> "Not Implemented";
+            case 502 -> "Bad Gateway";
+            case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
+            case 505 -> "HTTP Version Not Supported";
+            default -> "Error";
+        };
+    }
+}

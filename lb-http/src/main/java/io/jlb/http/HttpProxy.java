@@ -1,0 +1,166 @@
+package io.jlb.http;
+
+import io.jlb.http.internal.HeadWriter;
+import io.jlb.nio.EventLoopGroup;
+import io.jlb.nio.internal.EventLoop;
+import io.jlb.nio.internal.ServerRuntime;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An L7 HTTP/1.1 reverse proxy: terminates client connections, routes each request by host, path, method,
+ * headers or query to a pool of a {@link io.jlb.core.LoadBalancer} (with weighted splits for canaries), and
+ * forwards it over a pooled keep-alive connection to the picked backend. Bodies stream in both directions with
+ * backpressure; hop-by-hop headers are removed and X-Forwarded-For, X-Forwarded-Proto, X-Forwarded-Host,
+ * Forwarded and Via are added (each configurable); WebSocket upgrades become byte tunnels. Errors are answered
+ * precisely: 400/413/414/431/501/505 for bad requests, 404 when no route matches, 502 when a backend fails,
+ * 503 when no backend is eligible, 504 when a backend does not answer in time.
+ *
+ * <p>Runs on lb-nio's event loops: a client connection and its backend connections share one loop. Thread-safe.
+ *
+ * <pre>{@code
+ * HttpProxy proxy = HttpProxy.builder()
+ *         .listen(new InetSocketAddress("127.0.0.1", 8080))
+ *         .loadBalancer(lb)
+ *         .routes(r -> r.host("api.example.com").pathPrefix("/api/v1/").to("api-v1")
+ *                 .header("X-Canary", "true").to("canary")
+ *                 .defaultTo("stable"))
+ *         .build()
+ *         .start();
+ * }</pre>
+ */
+public final class HttpProxy implements AutoCloseable {
+    final String name;
+    final Router router;
+    final HttpLimits limits;
+    final int maxResponseHeadBytes;
+    final HeadWriter.Options forwarding;
+    final boolean acceptProxyProtocol;
+    final String scheme = "http";
+    final long headerTimeoutNanos;
+    final long clientIdleNanos;
+    final long connectTimeoutNanos;
+    final long responseTimeoutNanos;
+    final long tunnelIdleNanos;
+    final int connectAttempts;
+    final HttpStats stats;
+    private final int maxIdlePerBackend;
+    private final long backendIdleNanos;
+    private final int maxConnections;
+    private final Duration drainTimeout;
+    private final InetSocketAddress listen;
+    private final int backlog;
+    private final ServerRuntime<ClientConnection> runtime;
+    private final Map<EventLoop, BackendConnections> backends = new ConcurrentHashMap<>();
+
+    HttpProxy(InetSocketAddress listen, Router router, EventLoopGroup eventLoops, int threads, int bufferSize,
+            HttpLimits limits, HttpTimeouts timeouts, ForwardedHeaders forwarded, boolean acceptProxyProtocol,
+            int connectAttempts, int maxIdlePerBackend, int maxConnections, Duration tunnelIdle, Duration drainTimeout,
+            int backlog, String name) {
+        this.listen = listen;
+        this.router = router;
+        this.limits = limits;
+        this.maxResponseHeadBytes = Math.min(64 * 1024, bufferSize);
+        this.forwarding = HeadWriter.Options.of(forwarded.xForwardedFor(), forwarded.xForwardedProto(),
+                forwarded.xForwardedHost(), forwarded.forwarded(), forwarded.via(), forwarded.viaPseudonym());
+        this.acceptProxyProtocol = acceptProxyProtocol;
+        this.headerTimeoutNanos = timeouts.header().toNanos();
+        this.clientIdleNanos = timeouts.clientIdle().toNanos();
+        this.connectTimeoutNanos = timeouts.connect().toNanos();
+        this.responseTimeoutNanos = timeouts.response().toNanos();
+        this.backendIdleNanos = timeouts.backendIdle().toNanos();
+        this.tunnelIdleNanos = tunnelIdle.toNanos();
+        this.connectAttempts = connectAttempts;
+        this.maxIdlePerBackend = maxIdlePerBackend;
+        this.maxConnections = maxConnections;
+        this.drainTimeout = drainTimeout;
+        this.backlog = backlog;
+        this.name = name;
+        this.runtime = new ServerRuntime<>(name, eventLoops, threads, bufferSize);
+        this.stats = new HttpStats(runtime);
+    }
+
+    /** A builder for an HTTP proxy. */
+    public static HttpProxyBuilder builder() {
+        return new HttpProxyBuilder();
+    }
+
+    /**
+     * Binds and starts accepting; returns once bound.
+     *
+     * @return this
+     * @throws java.io.UncheckedIOException naming the address when it cannot be bound
+     */
+    public HttpProxy start() {
+        runtime.start(listen, backlog, maxConnections, this::accepted);
+        return this;
+    }
+
+    /** The bound address. */
+    public InetSocketAddress address() {
+        return runtime.address();
+    }
+
+    /** Live counters. */
+    public HttpStats stats() {
+        return stats;
+    }
+
+    /** The routes, in order, as text ({@code host=api.example.com path-prefix=/v1/ -> api}). */
+    public List<String> routes() {
+        return router.routes().stream().map(Route::toString).toList();
+    }
+
+    /** The name used in logs. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Stops accepting, lets exchanges in progress finish for up to the drain timeout (a connection closes after
+     * its current response), cuts the rest, closes pooled backend connections, stops loops it started.
+     */
+    @Override
+    public void close() {
+        runtime.close(drainTimeout, loop -> {
+            BackendConnections b = backends.remove(loop);
+            if (b != null) {
+                b.closeAll();
+            }
+        });
+    }
+
+    boolean draining() {
+        return runtime.draining();
+    }
+
+    BackendConnections backends(EventLoop loop) {
+        return backends.computeIfAbsent(loop, l -> new BackendConnections(l, maxIdlePerBackend, backendIdleNanos));
+    }
+
+    private void accepted(EventLoop loop, SocketChannel channel) {
+        ClientConnection c = new ClientConnection(this, loop, channel);
+        if (!runtime.opened(loop, c)) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+            return;
+        }
+        try {
+            c.start();
+        } catch (IOException | RuntimeException e) {
+            c.failed(e);
+        }
+    }
+
+    void connectionClosed(EventLoop loop, ClientConnection connection) {
+        runtime.closed(loop, connection);
+    }
+}

@@ -1,0 +1,258 @@
+package io.jlb.http;
+
+import io.jlb.core.LoadBalancer;
+import io.jlb.core.Pool;
+import io.jlb.nio.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Configures an {@link HttpProxy}. Each option may be set once, except {@link #routes}, whose calls add routes in
+ * order. Defaults: {@link HttpLimits#defaults()}, {@link HttpTimeouts#defaults()}, {@link ForwardedHeaders#defaults()},
+ * three backend connect attempts, up to 64 idle keep-alive connections per backend per loop, WebSocket tunnels idle
+ * for up to one hour, a 30 s drain on close.
+ */
+public final class HttpProxyBuilder {
+    private InetSocketAddress listen;
+    private LoadBalancer loadBalancer;
+    private final Routes routes = new Routes();
+    private EventLoopGroup eventLoops;
+    private Integer threads;
+    private Integer bufferSize;
+    private HttpLimits limits;
+    private HttpTimeouts timeouts;
+    private ForwardedHeaders forwarded;
+    private Boolean acceptProxyProtocol;
+    private Integer connectAttempts;
+    private Integer maxIdlePerBackend;
+    private Integer maxConnections;
+    private Duration tunnelIdleTimeout;
+    private Duration drainTimeout;
+    private Integer backlog;
+    private String name;
+
+    HttpProxyBuilder() {}
+
+    /** The address to listen on; port 0 picks a free one. Required. */
+    public HttpProxyBuilder listen(InetSocketAddress address) {
+        listen = once("listen", listen, Objects.requireNonNull(address, "listen"));
+        return this;
+    }
+
+    /** Listens on {@code host:port} ({@code *:port} or {@code :port} for every address). */
+    public HttpProxyBuilder listen(String hostAndPort) {
+        Objects.requireNonNull(hostAndPort, "listen");
+        int colon = hostAndPort.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("listen: '" + hostAndPort + "' (expected: host:port)");
+        }
+        String host = hostAndPort.substring(0, colon).replace("[", "").replace("]", "");
+        int port;
+        try {
+            port = Integer.parseInt(hostAndPort.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("listen: '" + hostAndPort + "' (expected: host:port)");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("listen: '" + hostAndPort + "' (expected: a port from 0 to 65535)");
+        }
+        return listen(host.isEmpty() || host.equals("*") ? new InetSocketAddress(port) : new InetSocketAddress(host, port));
+    }
+
+    /** Where backends come from. Required. The proxy does not start or close it. */
+    public HttpProxyBuilder loadBalancer(LoadBalancer value) {
+        loadBalancer = once("loadBalancer", loadBalancer, Objects.requireNonNull(value, "loadBalancer"));
+        return this;
+    }
+
+    /** Adds routes, in order, after those of earlier calls. See {@link Routes}. */
+    public HttpProxyBuilder routes(Consumer<Routes> spec) {
+        spec.accept(routes);
+        return this;
+    }
+
+    /** Sends every request no route took to {@code pool} (a last, catch-all route). */
+    public HttpProxyBuilder pool(String poolName) {
+        routes.defaultTo(poolName);
+        return this;
+    }
+
+    /** Loops to run on, shared with other proxies; otherwise the proxy starts its own. */
+    public HttpProxyBuilder eventLoops(EventLoopGroup group) {
+        eventLoops = once("eventLoops", eventLoops, Objects.requireNonNull(group, "eventLoops"));
+        return this;
+    }
+
+    /** How many loops to start when no group is given; default: available processors. */
+    public HttpProxyBuilder threads(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("threads: " + count + " (expected: >= 1)");
+        }
+        threads = once("threads", threads, count);
+        return this;
+    }
+
+    /** The buffer size when no group is given; default 64 KiB. A request head must fit in one buffer. */
+    public HttpProxyBuilder bufferSize(int bytes) {
+        if (bytes < 4096) {
+            throw new IllegalArgumentException("bufferSize: " + bytes + " (expected: >= 4096)");
+        }
+        bufferSize = once("bufferSize", bufferSize, bytes);
+        return this;
+    }
+
+    /** Request size limits. */
+    public HttpProxyBuilder limits(HttpLimits value) {
+        limits = once("limits", limits, Objects.requireNonNull(value, "limits"));
+        return this;
+    }
+
+    /** Timeouts. */
+    public HttpProxyBuilder timeouts(HttpTimeouts value) {
+        timeouts = once("timeouts", timeouts, Objects.requireNonNull(value, "timeouts"));
+        return this;
+    }
+
+    /** Which proxy headers to add (X-Forwarded-*, Forwarded, Via). */
+    public HttpProxyBuilder forwardedHeaders(ForwardedHeaders value) {
+        forwarded = once("forwardedHeaders", forwarded, Objects.requireNonNull(value, "forwardedHeaders"));
+        return this;
+    }
+
+    /**
+     * Requires a PROXY protocol header (v1 or v2) from an L4 balancer in front; its client address is then used for
+     * X-Forwarded-For, Forwarded and IP hashing. A connection without a valid header is closed.
+     */
+    public HttpProxyBuilder acceptProxyProtocol(boolean required) {
+        acceptProxyProtocol = once("acceptProxyProtocol", acceptProxyProtocol, required);
+        return this;
+    }
+
+    /** Backend connection attempts per request, each on another backend where one is eligible. */
+    public HttpProxyBuilder connectAttempts(int attempts) {
+        if (attempts < 1) {
+            throw new IllegalArgumentException("connectAttempts: " + attempts + " (expected: >= 1)");
+        }
+        connectAttempts = once("connectAttempts", connectAttempts, attempts);
+        return this;
+    }
+
+    /** Idle keep-alive connections kept per backend per loop; 0 disables backend keep-alive. */
+    public HttpProxyBuilder maxIdlePerBackend(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("maxIdlePerBackend: " + count + " (expected: >= 0)");
+        }
+        maxIdlePerBackend = once("maxIdlePerBackend", maxIdlePerBackend, count);
+        return this;
+    }
+
+    /** The most client connections open at once; further ones wait in the listen backlog. 0: no limit. */
+    public HttpProxyBuilder maxConnections(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("maxConnections: " + count + " (expected: >= 0)");
+        }
+        maxConnections = once("maxConnections", maxConnections, count);
+        return this;
+    }
+
+    /** How long an upgraded (WebSocket) tunnel may be idle. */
+    public HttpProxyBuilder tunnelIdleTimeout(Duration value) {
+        Objects.requireNonNull(value, "tunnelIdleTimeout");
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("tunnelIdleTimeout: " + value + " (expected: > 0)");
+        }
+        tunnelIdleTimeout = once("tunnelIdleTimeout", tunnelIdleTimeout, value);
+        return this;
+    }
+
+    /** On close, how long open exchanges may finish before they are cut. */
+    public HttpProxyBuilder drainTimeout(Duration value) {
+        Objects.requireNonNull(value, "drainTimeout");
+        if (value.isNegative()) {
+            throw new IllegalArgumentException("drainTimeout: " + value + " (expected: >= 0)");
+        }
+        drainTimeout = once("drainTimeout", drainTimeout, value);
+        return this;
+    }
+
+    /** The listen backlog; default 1024. */
+    public HttpProxyBuilder backlog(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("backlog: " + size + " (expected: >= 1)");
+        }
+        backlog = once("backlog", backlog, size);
+        return this;
+    }
+
+    /** A name for logs; default {@code http}. */
+    public HttpProxyBuilder name(String value) {
+        name = once("name", name, Objects.requireNonNull(value, "name"));
+        return this;
+    }
+
+    /**
+     * Builds the proxy; {@link HttpProxy#start()} binds it.
+     *
+     * @throws IllegalStateException when a required option is missing or options contradict each other
+     * @throws IllegalArgumentException when a route names a pool the load balancer does not define
+     */
+    public HttpProxy build() {
+        if (listen == null) {
+            throw new IllegalStateException("listen: not set (expected: an address to listen on)");
+        }
+        if (loadBalancer == null) {
+            throw new IllegalStateException("loadBalancer: not set");
+        }
+        if (routes.routes.isEmpty()) {
+            throw new IllegalStateException("routes: none (expected: routes(..) or pool(..))");
+        }
+        if (eventLoops != null && (threads != null || bufferSize != null)) {
+            throw new IllegalStateException("threads/bufferSize: set on the given eventLoops group, not here");
+        }
+        int buffer = eventLoops != null ? eventLoops.bufferSize()
+                : bufferSize != null ? bufferSize : EventLoopGroup.DEFAULT_BUFFER_SIZE;
+        HttpLimits l = limits != null ? limits : HttpLimits.defaults();
+        if (l.maxHeadBytes() > buffer) {
+            l = l.withMaxHeadBytes(buffer);
+        }
+        List<Route> compiled = new ArrayList<>();
+        for (RouteBuilder r : routes.routes) {
+            Pool[] pools = new Pool[r.targets.size()];
+            int[] weights = new int[pools.length];
+            int i = 0;
+            for (Map.Entry<String, Integer> t : r.targets.entrySet()) {
+                try {
+                    pools[i] = loadBalancer.pool(t.getKey());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("route '" + r.describe() + "': " + e.getMessage());
+                }
+                weights[i++] = t.getValue();
+            }
+            compiled.add(new Route(r.describe(), r.conditions, pools, weights, r.stripPrefix));
+        }
+        return new HttpProxy(listen, new Router(compiled), eventLoops,
+                threads != null ? threads : Runtime.getRuntime().availableProcessors(), buffer, l,
+                timeouts != null ? timeouts : HttpTimeouts.defaults(),
+                forwarded != null ? forwarded : ForwardedHeaders.defaults(),
+                acceptProxyProtocol != null && acceptProxyProtocol,
+                connectAttempts != null ? connectAttempts : 3,
+                maxIdlePerBackend != null ? maxIdlePerBackend : 64,
+                maxConnections != null ? maxConnections : 0,
+                tunnelIdleTimeout != null ? tunnelIdleTimeout : Duration.ofHours(1),
+                drainTimeout != null ? drainTimeout : Duration.ofSeconds(30),
+                backlog != null ? backlog : 1024,
+                name != null ? name : "http");
+    }
+
+    private static <T> T once(String option, T current, T value) {
+        if (current != null) {
+            throw new IllegalStateException(option + ": already set to " + current);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,89 @@
+package io.jlb.http;
+
+import io.jlb.nio.internal.ServerRuntime;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Live counters of one HTTP proxy listener. Thread-safe; each read is current. */
+public final class HttpStats {
+    final LongAdder requests = new LongAdder();
+    final AtomicInteger activeRequests = new AtomicInteger();
+    final LongAdder[] byClass = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
+    final LongAdder localResponses = new LongAdder();
+    final LongAdder connectFailures = new LongAdder();
+    final LongAdder retries = new LongAdder();
+    final LongAdder upgrades = new LongAdder();
+    final LongAdder aborted = new LongAdder();
+    private final ServerRuntime<?> runtime;
+
+    HttpStats(ServerRuntime<?> runtime) {
+        this.runtime = runtime;
+    }
+
+    /** Client connections accepted. */
+    public long connectionsAccepted() {
+        return runtime.accepted();
+    }
+
+    /** Client connections open now. */
+    public int activeConnections() {
+        return runtime.active();
+    }
+
+    /** Request heads received and parsed (valid or not). */
+    public long requests() {
+        return requests.sum();
+    }
+
+    /** Requests in progress now. */
+    public int activeRequests() {
+        return activeRequests.get();
+    }
+
+    /** Responses sent with a status of class {@code n}xx (1 to 5), from backends or the proxy itself. */
+    public long responses(int statusClass) {
+        if (statusClass < 1 || statusClass > 5) {
+            throw new IllegalArgumentException("statusClass: " + statusClass + " (expected: 1 to 5)");
+        }
+        return byClass[statusClass - 1].sum();
+    }
+
+    /** Responses the proxy wrote itself (errors, no route, no backend). */
+    public long localResponses() {
+        return localResponses.sum();
+    }
+
+    /** Backend connection attempts that failed. */
+    public long connectFailures() {
+        return connectFailures.sum();
+    }
+
+    /** Requests sent again to a backend after a failed attempt. */
+    public long retries() {
+        return retries.sum();
+    }
+
+    /** Connections switched to a tunnel by 101 Switching Protocols. */
+    public long upgrades() {
+        return upgrades.sum();
+    }
+
+    /** Exchanges cut midway (a backend or client failed after the response began). */
+    public long aborted() {
+        return aborted.sum();
+    }
+
+    void response(int status) {
+        int c = status / 100;
+        if (c >= 1 && c <= 5) {
+            byClass[c - 1].increment();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "requests=" + requests() + " active=" + activeRequests() + " 2xx=" + responses(2) + " 3xx="
+                + responses(3) + " 4xx=" + responses(4) + " 5xx=" + responses(5) + " local=" + localResponses()
+                + " connectFailures=" + connectFailures() + " retries=" + retries() + " upgrades=" + upgrades();
+    }
+}
