@@ -30,6 +30,7 @@ final class RawClient implements AutoCloseable {
         socket = new Socket();
         socket.connect(address, 5_000);
         socket.setSoTimeout(15_000);
+        socket.setTcpNoDelay(true);
         in = new BufferedInputStream(socket.getInputStream());
     }
 

@@ -75,8 +75,11 @@ final class RawHttpBackend implements AutoCloseable {
             sb.append(h).append("\r\n");
         }
         sb.append("Content-Length: ").append(b.length).append("\r\n\r\n");
-        out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
-        out.write(b);
+        byte[] head = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+        byte[] all = new byte[head.length + b.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(b, 0, all, head.length, b.length);
+        out.write(all); // one write: no Nagle delay between head and body
         out.flush();
     }
 
@@ -129,6 +132,7 @@ final class RawHttpBackend implements AutoCloseable {
 
     private void serve(Socket s, int id, ByteArrayOutputStream record) {
         try (s) {
+            s.setTcpNoDelay(true);
             InputStream in = new Recording(new BufferedInputStream(s.getInputStream()), record);
             OutputStream out = s.getOutputStream();
             for (int index = 0; ; index++) {
