@@ -9,6 +9,7 @@ import io.jlb.http.internal.ChunkedFramer;
 import io.jlb.http.internal.HeadParser;
 import io.jlb.http.internal.HeadWriter;
 import io.jlb.http.internal.HttpHead;
+import io.jlb.nio.internal.Addresses;
 import io.jlb.nio.internal.EventLoop;
 import io.jlb.nio.internal.IoHandler;
 import io.jlb.nio.internal.ProxyHeader;
@@ -120,7 +121,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     void start() throws IOException {
         client = (InetSocketAddress) channel.getRemoteAddress();
         local = (InetSocketAddress) channel.getLocalAddress();
-        clientIp = client.getAddress().getHostAddress();
+        clientIp = Addresses.text(client.getAddress());
         key = loop.register(channel, 0, this);
         if (proxy.acceptProxyProtocol) {
             state = State.PROXY_HEADER;
@@ -249,14 +250,14 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         }
         if (r.source() != null) {
             client = r.source();
-            clientIp = client.getAddress().getHostAddress();
+            clientIp = Addresses.text(client.getAddress());
             if (r.destination() != null) {
                 local = r.destination();
             }
         }
         inStart = r.length();
-        idle(proxy.headerTimeoutNanos);
-        if (inStart < in.position()) {
+        idle(proxy.headerTimeoutNanos); // releases the buffer when the header came alone
+        if (in != null && inStart < in.position()) {
             head();
         }
     }
@@ -1230,7 +1231,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     }
 
     private static String authority(InetSocketAddress address) {
-        String host = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
+        String host = address.getAddress() != null ? Addresses.text(address.getAddress()) : address.getHostString();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 

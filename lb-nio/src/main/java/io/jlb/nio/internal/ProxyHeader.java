@@ -37,8 +37,8 @@ public final class ProxyHeader {
             if (!known || !stream) {
                 line = "PROXY UNKNOWN\r\n";
             } else {
-                line = "PROXY " + (src instanceof Inet4Address ? "TCP4 " : "TCP6 ") + src.getHostAddress() + " "
-                        + dst.getHostAddress() + " " + client.getPort() + " " + proxy.getPort() + "\r\n";
+                line = "PROXY " + (src instanceof Inet4Address ? "TCP4 " : "TCP6 ") + Addresses.text(src) + " "
+                        + Addresses.text(dst) + " " + client.getPort() + " " + proxy.getPort() + "\r\n";
             }
             out.put(line.getBytes(StandardCharsets.US_ASCII));
             return;

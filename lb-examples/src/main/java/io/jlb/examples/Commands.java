@@ -1,0 +1,344 @@
+package io.jlb.examples;
+
+import io.jlb.core.Backend;
+import io.jlb.core.OutlierDetection;
+import io.jlb.core.Selector;
+import io.jlb.examples.CommandLine.Option;
+import io.jlb.http.ForwardedHeaders;
+import io.jlb.http.HttpLimits;
+import io.jlb.http.HttpTimeouts;
+import io.jlb.nio.ProxyProtocol;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The {@code tcp}, {@code udp} and {@code http} subcommands: options to a {@link Config}. */
+final class Commands {
+    static final String DEFAULT_POOL = "default";
+
+    private Commands() {}
+
+    // ---- options shared by every subcommand that has pools ----
+
+    static List<Option> poolOptions() {
+        return List.of(
+                Option.repeated("backend", "HOST:PORT[,weight=N][,backup][,name=N][,pool=P]",
+                        "a backend; pool=P groups backends for routes (default pool: 'default')"),
+                Option.value("algorithm", "NAME", "load-balancing algorithm: " + String.join(", ", Selector.names())
+                        + " (default p2c)"),
+                Option.value("health", "SPEC", "active checks: tcp[,interval=2s,timeout=1s,rise=2,fall=3] or "
+                        + "http:/path[,expect=200-399,body=TEXT,...]"),
+                Option.value("passive", "SPEC", "passive failure detection: off, or failures=5,eject=10s,max-eject=5m,"
+                        + "max-percent=50 (default on)"),
+                Option.value("slow-start", "DURATION", "ramp new and recovered backends up over this window"),
+                Option.value("panic-threshold", "PERCENT", "use every backend when fewer are healthy (default off)"),
+                Option.value("threads", "N", "event loop threads (default: processors)"));
+    }
+
+    /** Pools from {@code --backend} options, all with the same settings. */
+    static List<Config.PoolSpec> pools(CommandLine cl) {
+        List<String> specs = cl.all("backend");
+        if (specs.isEmpty()) {
+            throw new UsageException("--backend is required (at least one)");
+        }
+        Map<String, List<Backend>> byPool = new LinkedHashMap<>();
+        for (String s : specs) {
+            Values.BackendSpec b = Values.backendSpec("--backend", s);
+            byPool.computeIfAbsent(b.pool() != null ? b.pool() : DEFAULT_POOL, k -> new ArrayList<>()).add(b.backend());
+        }
+        String algorithm = cl.get("algorithm", "p2c");
+        try {
+            Selector.named(algorithm);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--algorithm: " + e.getMessage());
+        }
+        Config.HealthSpec health = cl.get("health") == null ? null : health("--health", cl.get("health"));
+        OutlierDetection passive = passive("--passive", cl.get("passive", "on"));
+        Duration slowStart = cl.get("slow-start") == null ? Duration.ZERO : Values.duration("--slow-start", cl.get("slow-start"));
+        int panic = cl.get("panic-threshold") == null ? 0 : Values.integer("--panic-threshold", cl.get("panic-threshold"), 0, 100);
+        List<Config.PoolSpec> pools = new ArrayList<>();
+        byPool.forEach((name, backends) -> pools.add(new Config.PoolSpec(name, backends, algorithm, health, slowStart,
+                passive, panic)));
+        return pools;
+    }
+
+    static int threads(CommandLine cl) {
+        return cl.get("threads") == null ? Runtime.getRuntime().availableProcessors()
+                : Values.integer("--threads", cl.get("threads"), 1, 1024);
+    }
+
+    /** {@code tcp[,k=v...]} or {@code http:/path[,k=v...]}. */
+    static Config.HealthSpec health(String what, String spec) {
+        String kind;
+        String rest;
+        if (spec.equals("tcp") || spec.startsWith("tcp,")) {
+            kind = "tcp";
+            rest = spec.substring(3);
+        } else if (spec.startsWith("http:")) {
+            kind = "http";
+            rest = spec.substring(5);
+        } else {
+            throw new UsageException(what + ": '" + spec + "' (expected: tcp[,...] or http:/path[,...])");
+        }
+        Duration interval = Duration.ofSeconds(2);
+        Duration timeout = Duration.ofSeconds(1);
+        int rise = 2;
+        int fall = 3;
+        List<String> probe = new ArrayList<>();
+        for (String part : rest.split(",")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            int eq = part.indexOf('=');
+            String key = eq < 0 ? part : part.substring(0, eq);
+            String value = eq < 0 ? "" : part.substring(eq + 1);
+            switch (key) {
+                case "interval" -> interval = Values.duration(what + " interval", value);
+                case "timeout" -> timeout = Values.duration(what + " timeout", value);
+                case "rise" -> rise = Values.integer(what + " rise", value, 1, 100);
+                case "fall" -> fall = Values.integer(what + " fall", value, 1, 100);
+                default -> {
+                    if (kind.equals("tcp")) {
+                        throw new UsageException(what + ": unknown option '" + key + "' (expected: interval, timeout, rise, fall)");
+                    }
+                    probe.add(part);
+                }
+            }
+        }
+        if (interval.isZero() || timeout.isZero()) {
+            throw new UsageException(what + ": interval and timeout must be above 0");
+        }
+        String httpSpec = null;
+        if (kind.equals("http")) {
+            httpSpec = String.join(",", probe);
+            try {
+                io.jlb.http.HttpHealthProbe.parse(httpSpec).close();
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(what + ": " + e.getMessage());
+            }
+        }
+        return new Config.HealthSpec(kind, httpSpec, interval, timeout, rise, fall);
+    }
+
+    /** {@code off}, {@code on}, or {@code failures=5,eject=10s,max-eject=5m,max-percent=50}. */
+    static OutlierDetection passive(String what, String spec) {
+        if (spec.equals("off")) {
+            return OutlierDetection.disabled();
+        }
+        OutlierDetection o = OutlierDetection.defaults();
+        if (spec.equals("on")) {
+            return o;
+        }
+        for (String part : spec.split(",")) {
+            int eq = part.indexOf('=');
+            String key = eq < 0 ? part : part.substring(0, eq);
+            String value = eq < 0 ? "" : part.substring(eq + 1);
+            try {
+                o = switch (key) {
+                    case "failures" -> o.withConsecutiveFailures(Values.integer(what + " failures", value, 1, 1000));
+                    case "eject" -> o.withBaseEjectionTime(Values.duration(what + " eject", value));
+                    case "max-eject" -> o.withMaxEjectionTime(Values.duration(what + " max-eject", value));
+                    case "max-percent" -> o.withMaxEjectionPercent(Values.integer(what + " max-percent", value, 0, 100));
+                    default -> throw new UsageException(what + ": unknown option '" + key
+                            + "' (expected: off, or failures, eject, max-eject, max-percent)");
+                };
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(what + ": " + e.getMessage());
+            }
+        }
+        return o;
+    }
+
+    private static void checkPools(String what, List<Config.PoolSpec> pools, java.util.Collection<String> used) {
+        List<String> defined = pools.stream().map(Config.PoolSpec::name).toList();
+        for (String p : used) {
+            if (!defined.contains(p)) {
+                throw new UsageException(what + ": pool '" + p + "' has no backend (give one with --backend HOST:PORT,pool="
+                        + p + "; pools: " + String.join(", ", defined) + ")");
+            }
+        }
+    }
+
+    // ---- tcp ----
+
+    static List<Option> tcpOptions() {
+        List<Option> o = new ArrayList<>(List.of(
+                Option.required("listen", "HOST:PORT", "address to listen on (port 0: any free port)")));
+        o.addAll(poolOptions());
+        o.addAll(List.of(
+                Option.value("proxy-protocol", "v1|v2", "send the client's address to backends with the PROXY protocol"),
+                Option.flag("accept-proxy-protocol", "require the PROXY protocol from a balancer in front"),
+                Option.repeated("sni", "'PATTERN -> POOL'", "route TLS by the ClientHello's server name (passthrough)"),
+                Option.value("connect-timeout", "DURATION", "backend connect timeout (default 5s)"),
+                Option.value("idle-timeout", "DURATION", "close connections idle this long, 0 never (default 10m)"),
+                Option.value("connect-attempts", "N", "backends to try per connection (default 3)"),
+                Option.value("max-connections", "N", "client connections at once, 0 unlimited (default 0)"),
+                Option.value("max-connections-per-backend", "N", "connections per backend, 0 unlimited (default 0)"),
+                Option.value("drain-timeout", "DURATION", "on shutdown, time for open connections to finish (default 30s)")));
+        return o;
+    }
+
+    static Config tcp(CommandLine cl) {
+        List<Config.PoolSpec> pools = pools(cl);
+        List<Config.Sni> sni = new ArrayList<>();
+        for (String s : cl.all("sni")) {
+            int arrow = s.indexOf("->");
+            if (arrow < 0) {
+                throw new UsageException("--sni: '" + s + "' (expected: 'PATTERN -> POOL')");
+            }
+            sni.add(new Config.Sni(s.substring(0, arrow).trim(), s.substring(arrow + 2).trim()));
+        }
+        List<String> used = new ArrayList<>(sni.stream().map(Config.Sni::pool).toList());
+        boolean hasDefault = pools.stream().anyMatch(p -> p.name().equals(DEFAULT_POOL));
+        if (sni.isEmpty()) {
+            used.add(DEFAULT_POOL);
+        }
+        checkPools("--sni", pools, used);
+        ProxyProtocol pp = null;
+        if (cl.get("proxy-protocol") != null) {
+            try {
+                pp = ProxyProtocol.parse(cl.get("proxy-protocol"));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--proxy-protocol: " + e.getMessage());
+            }
+        }
+        Config.Tcp listener = new Config.Tcp("tcp", listen(cl), hasDefault ? DEFAULT_POOL : null, sni, pp,
+                cl.flag("accept-proxy-protocol"),
+                Values.duration("--connect-timeout", cl.get("connect-timeout", "5s")),
+                Values.duration("--idle-timeout", cl.get("idle-timeout", "10m")),
+                Values.integer("--connect-attempts", cl.get("connect-attempts", "3"), 1, 100),
+                Values.integer("--max-connections", cl.get("max-connections", "0"), 0, Integer.MAX_VALUE),
+                Values.integer("--max-connections-per-backend", cl.get("max-connections-per-backend", "0"), 0, Integer.MAX_VALUE),
+                Values.duration("--drain-timeout", cl.get("drain-timeout", "30s")));
+        if (listener.connectTimeout().isZero()) {
+            throw new UsageException("--connect-timeout: must be above 0");
+        }
+        return new Config(pools, List.of(listener));
+    }
+
+    private static String listen(CommandLine cl) {
+        String l = cl.get("listen");
+        int colon = l.lastIndexOf(':');
+        if (colon < 0) {
+            throw new UsageException("--listen: '" + l + "' (expected: HOST:PORT)");
+        }
+        Values.integer("--listen port", l.substring(colon + 1), 0, 65535);
+        return l;
+    }
+
+    // ---- udp ----
+
+    static List<Option> udpOptions() {
+        List<Option> o = new ArrayList<>(List.of(
+                Option.required("listen", "HOST:PORT", "address to listen on (port 0: any free port)")));
+        o.addAll(poolOptions());
+        o.addAll(List.of(
+                Option.value("session-timeout", "DURATION", "a client's session ends after this long quiet (default 30s)"),
+                Option.value("max-sessions", "N", "sessions at once (default 65536)")));
+        return o;
+    }
+
+    static Config udp(CommandLine cl) {
+        List<Config.PoolSpec> pools = pools(cl);
+        checkPools("--backend", pools, List.of(DEFAULT_POOL));
+        Duration session = Values.duration("--session-timeout", cl.get("session-timeout", "30s"));
+        if (session.isZero()) {
+            throw new UsageException("--session-timeout: must be above 0");
+        }
+        return new Config(pools, List.of(new Config.Udp("udp", listen(cl), DEFAULT_POOL, session,
+                Values.integer("--max-sessions", cl.get("max-sessions", "65536"), 1, Integer.MAX_VALUE))));
+    }
+
+    // ---- http ----
+
+    static List<Option> httpOptions() {
+        List<Option> o = new ArrayList<>(List.of(
+                Option.required("listen", "HOST:PORT", "address to listen on (port 0: any free port)")));
+        o.addAll(poolOptions());
+        o.addAll(List.of(
+                Option.repeated("route", "'CONDITIONS -> POOL'", "route requests, first match wins; CONDITIONS: "
+                        + "host=, path=, prefix=, regex=, method=, header=, header-regex=, query=; POOL: name or "
+                        + "a:95,b:5; optional strip=/prefix after the pool"),
+                Option.value("header-timeout", "DURATION", "time to receive a request head (default 10s)"),
+                Option.value("idle-timeout", "DURATION", "client inactivity / keep-alive idle (default 60s)"),
+                Option.value("connect-timeout", "DURATION", "backend connect timeout (default 5s)"),
+                Option.value("response-timeout", "DURATION", "backend inactivity during an exchange (default 60s)"),
+                Option.value("max-header-bytes", "SIZE", "largest request head (default 32k)"),
+                Option.value("max-request-line", "SIZE", "longest request line (default 8k)"),
+                Option.value("max-headers", "N", "most header fields (default 100)"),
+                Option.value("max-body-bytes", "SIZE", "largest request body, 0 unlimited (default 0)"),
+                Option.value("forwarded-headers", "on|off", "add X-Forwarded-*, Forwarded and Via (default on)"),
+                Option.value("via", "NAME", "the pseudonym in Via (default jlb)"),
+                Option.flag("accept-proxy-protocol", "require the PROXY protocol from an L4 balancer in front"),
+                Option.value("connect-attempts", "N", "backends to try per request (default 3)"),
+                Option.value("max-idle-per-backend", "N", "idle keep-alive connections per backend per thread (default 64)"),
+                Option.value("max-connections", "N", "client connections at once, 0 unlimited (default 0)"),
+                Option.value("drain-timeout", "DURATION", "on shutdown, time for exchanges to finish (default 30s)")));
+        return o;
+    }
+
+    static Config http(CommandLine cl) {
+        List<Config.PoolSpec> pools = pools(cl);
+        List<Config.Route> routes = new ArrayList<>();
+        for (String r : cl.all("route")) {
+            routes.add(RouteSpecs.parse("--route", r));
+        }
+        boolean catchAll = routes.stream().anyMatch(r -> r.conditions().isEmpty());
+        if (!catchAll && pools.stream().anyMatch(p -> p.name().equals(DEFAULT_POOL))) {
+            routes.add(new Config.Route(List.of(), Map.of(DEFAULT_POOL, 1), null, "-> " + DEFAULT_POOL));
+        }
+        List<String> used = new ArrayList<>();
+        routes.forEach(r -> used.addAll(r.targets().keySet()));
+        checkPools("--route", pools, used);
+        return new Config(pools, List.of(httpListener("http", listen(cl), routes, cl)));
+    }
+
+    static Config.Http httpListener(String name, String listen, List<Config.Route> routes, CommandLine cl) {
+        HttpLimits limits = HttpLimits.defaults();
+        try {
+            if (cl.get("max-request-line") != null) {
+                limits = limits.withMaxRequestLineBytes((int) Values.size("--max-request-line", cl.get("max-request-line")));
+            }
+            if (cl.get("max-header-bytes") != null) {
+                limits = limits.withMaxHeadBytes((int) Values.size("--max-header-bytes", cl.get("max-header-bytes")));
+            }
+            if (cl.get("max-headers") != null) {
+                limits = limits.withMaxHeaders(Values.integer("--max-headers", cl.get("max-headers"), 1, 10_000));
+            }
+            if (cl.get("max-body-bytes") != null) {
+                limits = limits.withMaxBodyBytes(Values.size("--max-body-bytes", cl.get("max-body-bytes")));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        HttpTimeouts timeouts;
+        try {
+            timeouts = HttpTimeouts.defaults()
+                    .withHeader(Values.duration("--header-timeout", cl.get("header-timeout", "10s")))
+                    .withClientIdle(Values.duration("--idle-timeout", cl.get("idle-timeout", "60s")))
+                    .withConnect(Values.duration("--connect-timeout", cl.get("connect-timeout", "5s")))
+                    .withResponse(Values.duration("--response-timeout", cl.get("response-timeout", "60s")));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("timeouts: " + e.getMessage());
+        }
+        String fh = cl.get("forwarded-headers", "on");
+        if (!fh.equals("on") && !fh.equals("off")) {
+            throw new UsageException("--forwarded-headers: '" + fh + "' (expected: on or off)");
+        }
+        ForwardedHeaders forwarded;
+        try {
+            ForwardedHeaders base = fh.equals("on") ? ForwardedHeaders.defaults() : ForwardedHeaders.none();
+            forwarded = new ForwardedHeaders(base.xForwardedFor(), base.xForwardedProto(), base.xForwardedHost(),
+                    base.forwarded(), base.via(), cl.get("via", "jlb"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--via: " + e.getMessage());
+        }
+        return new Config.Http(name, listen, routes, limits, timeouts, forwarded, cl.flag("accept-proxy-protocol"),
+                Values.integer("--connect-attempts", cl.get("connect-attempts", "3"), 1, 100),
+                Values.integer("--max-idle-per-backend", cl.get("max-idle-per-backend", "64"), 0, 100_000),
+                Values.integer("--max-connections", cl.get("max-connections", "0"), 0, Integer.MAX_VALUE),
+                Values.duration("--drain-timeout", cl.get("drain-timeout", "30s")));
+    }
+}

@@ -1,0 +1,57 @@
+package io.jlb.examples;
+
+import io.jlb.core.Backend;
+import io.jlb.core.OutlierDetection;
+import io.jlb.http.ForwardedHeaders;
+import io.jlb.http.HttpLimits;
+import io.jlb.http.HttpTimeouts;
+import io.jlb.nio.ProxyProtocol;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to run: pools and listeners. Built from the command line or from a YAML file, then started by
+ * {@link Deployment}; nothing starts until the whole configuration has been read and checked.
+ */
+record Config(List<PoolSpec> pools, List<Listener> listeners) {
+
+    /** A pool of backends. {@code health} is null without active checks. */
+    record PoolSpec(String name, List<Backend> backends, String algorithm, HealthSpec health, Duration slowStart,
+            OutlierDetection passive, int panicThreshold) {}
+
+    /** Active health checking: {@code tcp}, or {@code http} with a probe spec ({@code /path,expect=..}). */
+    record HealthSpec(String kind, String httpSpec, Duration interval, Duration timeout, int rise, int fall) {}
+
+    /** A listener of any protocol. */
+    sealed interface Listener permits Tcp, Udp, Http {
+        String name();
+
+        String listen();
+    }
+
+    /** An L4 TCP listener. */
+    record Tcp(String name, String listen, String pool, List<Sni> sni, ProxyProtocol sendProxyProtocol,
+            boolean acceptProxyProtocol, Duration connectTimeout, Duration idleTimeout, int connectAttempts,
+            int maxConnections, int maxConnectionsPerBackend, Duration drainTimeout) implements Listener {}
+
+    /** An SNI route of a TCP listener. */
+    record Sni(String pattern, String pool) {}
+
+    /** An L4 UDP listener. */
+    record Udp(String name, String listen, String pool, Duration sessionTimeout, int maxSessions) implements Listener {}
+
+    /** An L7 HTTP listener. */
+    record Http(String name, String listen, List<Route> routes, HttpLimits limits, HttpTimeouts timeouts,
+            ForwardedHeaders forwarded, boolean acceptProxyProtocol, int connectAttempts, int maxIdlePerBackend,
+            int maxConnections, Duration drainTimeout) implements Listener {}
+
+    /**
+     * A route: conditions (all must hold; none matches everything), then one pool or weighted pools, and an
+     * optional prefix to strip.
+     */
+    record Route(List<Condition> conditions, Map<String, Integer> targets, String stripPrefix, String source) {}
+
+    /** One condition of a route, as written: {@code path=/api/*}, {@code header=X-Canary:true}, ... */
+    record Condition(String kind, String value) {}
+}

@@ -1,0 +1,553 @@
+package io.jlb.examples;
+
+import io.jlb.core.Backend;
+import io.jlb.core.OutlierDetection;
+import io.jlb.core.Selector;
+import io.jlb.http.ForwardedHeaders;
+import io.jlb.http.HttpLimits;
+import io.jlb.http.HttpTimeouts;
+import io.jlb.nio.ProxyProtocol;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.composer.Composer;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
+
+/**
+ * Reads the YAML configuration of {@code lb run}: {@code pools} by name and a list of {@code listeners}. Every
+ * mistake is reported with the file, the line and the key path ({@code lb.yaml:14: pools.api.backends[1].weight:
+ * 0 (expected: a whole number from 1 to 1000)}) before anything starts. README.md documents every key.
+ */
+final class ConfigFile {
+    private static final Set<String> TOP = Set.of("threads", "pools", "listeners");
+    private static final Set<String> POOL = Set.of("algorithm", "backends", "health", "slow-start", "passive",
+            "panic-threshold");
+    private static final Set<String> BACKEND = Set.of("address", "weight", "backup", "name", "zone");
+    private static final Set<String> HEALTH = Set.of("type", "path", "expect", "body", "method", "host", "interval",
+            "timeout", "rise", "fall");
+    private static final Set<String> PASSIVE = Set.of("failures", "eject", "max-eject", "max-percent");
+    private static final Set<String> LISTENER_COMMON = Set.of("name", "protocol", "listen");
+    private static final Set<String> TCP = union(LISTENER_COMMON, Set.of("pool", "sni", "proxy-protocol",
+            "accept-proxy-protocol", "connect-timeout", "idle-timeout", "connect-attempts", "max-connections",
+            "max-connections-per-backend", "drain-timeout"));
+    private static final Set<String> UDP = union(LISTENER_COMMON, Set.of("pool", "session-timeout", "max-sessions"));
+    private static final Set<String> HTTP = union(LISTENER_COMMON, Set.of("routes", "limits", "timeouts",
+            "forwarded-headers", "via", "accept-proxy-protocol", "connect-attempts", "max-idle-per-backend",
+            "max-connections", "drain-timeout"));
+    private static final Set<String> ROUTE = Set.of("match", "to", "backends", "strip");
+    private static final Set<String> SPLIT = Set.of("name", "weight");
+    private static final Set<String> SNI = Set.of("match", "pool");
+    private static final Set<String> LIMITS = Set.of("max-request-line", "max-header-bytes", "max-headers", "max-body-bytes");
+    private static final Set<String> TIMEOUTS = Set.of("header", "idle", "connect", "response", "backend-idle");
+
+    /** A loaded file: the configuration and the thread count it asks for (0: processors). */
+    record Loaded(Config config, int threads) {}
+
+    private final String file;
+
+    private ConfigFile(String file) {
+        this.file = file;
+    }
+
+    static Loaded load(Path path) {
+        String label = path.toString();
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new UsageException(label + ": no such file");
+        } catch (IOException e) {
+            throw new UsageException(label + ": cannot read: " + e.getMessage());
+        }
+        return parse(label, text);
+    }
+
+    static Loaded parse(String label, String text) {
+        Node root;
+        try (Reader reader = new java.io.StringReader(text)) {
+            LoadSettings settings = LoadSettings.builder().setLabel(label).setAllowDuplicateKeys(false).build();
+            Composer composer = new Composer(settings, new ParserImpl(settings, new StreamReader(settings, reader)));
+            Optional<Node> node = composer.getSingleNode();
+            if (node.isEmpty()) {
+                throw new UsageException(label + ": empty configuration (expected: pools and listeners)");
+            }
+            root = node.get();
+        } catch (MarkedYamlEngineException e) {
+            int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
+            throw new UsageException(label + ":" + line + ": not valid YAML: " + e.getProblem());
+        } catch (YamlEngineException e) {
+            throw new UsageException(label + ": not valid YAML: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UsageException(label + ": " + e.getMessage());
+        }
+        ConfigFile reader = new ConfigFile(label);
+        return reader.read(reader.new Y(root, ""));
+    }
+
+    private Loaded read(Y root) {
+        Map<String, Y> top = root.map(TOP);
+        int threads = top.containsKey("threads") ? top.get("threads").integer(1, 1024) : 0;
+        Y poolsNode = required(root, top, "pools");
+        List<Config.PoolSpec> pools = new ArrayList<>();
+        for (Map.Entry<String, Y> e : poolsNode.map(null).entrySet()) {
+            pools.add(pool(e.getKey(), e.getValue()));
+        }
+        Set<String> poolNames = new HashSet<>();
+        pools.forEach(p -> poolNames.add(p.name()));
+        List<Config.Listener> listeners = new ArrayList<>();
+        Set<String> listenerNames = new HashSet<>();
+        List<Y> list = required(root, top, "listeners").list();
+        for (int i = 0; i < list.size(); i++) {
+            Config.Listener l = listener(list.get(i), i, poolNames);
+            if (!listenerNames.add(l.name())) {
+                throw list.get(i).error("listener name '" + l.name() + "' used twice");
+            }
+            listeners.add(l);
+        }
+        if (listeners.isEmpty()) {
+            throw root.error("listeners: none (expected: at least one)");
+        }
+        return new Loaded(new Config(pools, listeners), threads);
+    }
+
+    // ---- pools ----
+
+    private Config.PoolSpec pool(String name, Y node) {
+        if (!name.matches("[A-Za-z0-9._-]+")) {
+            throw node.error("pool name '" + name + "' (expected: letters, digits, '-', '_', '.')");
+        }
+        Map<String, Y> m = node.map(POOL);
+        String algorithm = m.containsKey("algorithm") ? m.get("algorithm").text() : "p2c";
+        try {
+            Selector.named(algorithm);
+        } catch (IllegalArgumentException e) {
+            throw m.get("algorithm").error(e.getMessage());
+        }
+        List<Backend> backends = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        if (m.containsKey("backends")) {
+            for (Y b : m.get("backends").list()) {
+                Backend backend = backend(b);
+                if (!names.add(backend.name())) {
+                    throw b.error("backend '" + backend.name() + "' listed twice (give one a name: ...)");
+                }
+                backends.add(backend);
+            }
+        }
+        Config.HealthSpec health = m.containsKey("health") ? health(m.get("health")) : null;
+        Duration slowStart = m.containsKey("slow-start") ? m.get("slow-start").duration() : Duration.ZERO;
+        OutlierDetection passive = m.containsKey("passive") ? passive(m.get("passive")) : OutlierDetection.defaults();
+        int panic = m.containsKey("panic-threshold") ? m.get("panic-threshold").integer(0, 100) : 0;
+        return new Config.PoolSpec(name, backends, algorithm, health, slowStart, passive, panic);
+    }
+
+    private Backend backend(Y node) {
+        if (node.isScalar()) {
+            return node.address();
+        }
+        Map<String, Y> m = node.map(BACKEND);
+        Backend b = required(node, m, "address").address();
+        if (m.containsKey("weight")) {
+            b = b.withWeight(m.get("weight").integer(1, Backend.MAX_WEIGHT));
+        }
+        if (m.containsKey("backup")) {
+            b = b.withBackup(m.get("backup").bool());
+        }
+        if (m.containsKey("name")) {
+            b = b.withName(m.get("name").text());
+        }
+        if (m.containsKey("zone")) {
+            b = b.withMetadata("zone", m.get("zone").text());
+        }
+        return b;
+    }
+
+    private Config.HealthSpec health(Y node) {
+        Map<String, Y> m = node.map(HEALTH);
+        String type = required(node, m, "type").text();
+        if (!type.equals("tcp") && !type.equals("http")) {
+            throw m.get("type").error("'" + type + "' (expected: tcp or http)");
+        }
+        StringBuilder spec = new StringBuilder(type.equals("http") ? "http:" + required(node, m, "path").text() : "tcp");
+        for (String key : List.of("expect", "body", "method", "host")) {
+            if (m.containsKey(key)) {
+                if (type.equals("tcp")) {
+                    throw m.get(key).error("'" + key + "' applies to http checks only");
+                }
+                spec.append(',').append(key).append('=').append(m.get(key).text());
+            }
+        }
+        for (String key : List.of("interval", "timeout")) {
+            if (m.containsKey(key)) {
+                spec.append(',').append(key).append('=').append(m.get(key).duration().toMillis()).append("ms");
+            }
+        }
+        for (String key : List.of("rise", "fall")) {
+            if (m.containsKey(key)) {
+                spec.append(',').append(key).append('=').append(m.get(key).integer(1, 100));
+            }
+        }
+        try {
+            return Commands.health("health", spec.toString());
+        } catch (UsageException e) {
+            throw node.error(e.getMessage());
+        }
+    }
+
+    private OutlierDetection passive(Y node) {
+        if (node.isScalar()) {
+            String t = node.text();
+            if (t.equals("off") || t.equals("false")) {
+                return OutlierDetection.disabled();
+            }
+            if (t.equals("on") || t.equals("true")) {
+                return OutlierDetection.defaults();
+            }
+            throw node.error("'" + t + "' (expected: off, on, or a map of failures, eject, max-eject, max-percent)");
+        }
+        Map<String, Y> m = node.map(PASSIVE);
+        OutlierDetection o = OutlierDetection.defaults();
+        try {
+            if (m.containsKey("failures")) {
+                o = o.withConsecutiveFailures(m.get("failures").integer(1, 1000));
+            }
+            if (m.containsKey("eject")) {
+                o = o.withBaseEjectionTime(m.get("eject").duration());
+            }
+            if (m.containsKey("max-eject")) {
+                o = o.withMaxEjectionTime(m.get("max-eject").duration());
+            }
+            if (m.containsKey("max-percent")) {
+                o = o.withMaxEjectionPercent(m.get("max-percent").integer(0, 100));
+            }
+        } catch (IllegalArgumentException e) {
+            throw node.error(e.getMessage());
+        }
+        return o;
+    }
+
+    // ---- listeners ----
+
+    private Config.Listener listener(Y node, int index, Set<String> pools) {
+        Map<String, Y> loose = node.map(null);
+        String protocol = required(node, loose, "protocol").text();
+        Set<String> keys = switch (protocol) {
+            case "tcp" -> TCP;
+            case "udp" -> UDP;
+            case "http" -> HTTP;
+            default -> throw loose.get("protocol").error("'" + protocol + "' (expected: tcp, udp or http)");
+        };
+        Map<String, Y> m = node.map(keys);
+        String name = m.containsKey("name") ? m.get("name").text() : protocol + "-" + index;
+        Y listenNode = required(node, m, "listen");
+        String listen = listenNode.text();
+        int colon = listen.lastIndexOf(':');
+        if (colon < 0) {
+            throw listenNode.error("'" + listen + "' (expected: HOST:PORT)");
+        }
+        try {
+            Values.integer("port", listen.substring(colon + 1), 0, 65535);
+        } catch (UsageException e) {
+            throw listenNode.error(e.getMessage());
+        }
+        return switch (protocol) {
+            case "tcp" -> tcp(node, m, name, listen, pools);
+            case "udp" -> new Config.Udp(name, listen, poolRef(required(node, m, "pool"), pools),
+                    m.containsKey("session-timeout") ? positive(m.get("session-timeout")) : Duration.ofSeconds(30),
+                    m.containsKey("max-sessions") ? m.get("max-sessions").integer(1, Integer.MAX_VALUE) : 65_536);
+            default -> http(node, m, name, listen, pools);
+        };
+    }
+
+    private Config.Tcp tcp(Y node, Map<String, Y> m, String name, String listen, Set<String> pools) {
+        String pool = m.containsKey("pool") ? poolRef(m.get("pool"), pools) : null;
+        List<Config.Sni> sni = new ArrayList<>();
+        if (m.containsKey("sni")) {
+            for (Y s : m.get("sni").list()) {
+                Map<String, Y> sm = s.map(SNI);
+                String pattern = required(s, sm, "match").text();
+                try {
+                    new io.jlb.nio.SniRoute(pattern, "x");
+                } catch (IllegalArgumentException e) {
+                    throw sm.get("match").error(e.getMessage());
+                }
+                sni.add(new Config.Sni(pattern, poolRef(required(s, sm, "pool"), pools)));
+            }
+        }
+        if (pool == null && sni.isEmpty()) {
+            throw node.error("tcp listener '" + name + "' needs a pool (or sni routes)");
+        }
+        ProxyProtocol pp = null;
+        if (m.containsKey("proxy-protocol")) {
+            try {
+                pp = ProxyProtocol.parse(m.get("proxy-protocol").text());
+            } catch (IllegalArgumentException e) {
+                throw m.get("proxy-protocol").error(e.getMessage());
+            }
+        }
+        return new Config.Tcp(name, listen, pool, sni, pp, flag(m, "accept-proxy-protocol"),
+                m.containsKey("connect-timeout") ? positive(m.get("connect-timeout")) : Duration.ofSeconds(5),
+                m.containsKey("idle-timeout") ? m.get("idle-timeout").duration() : Duration.ofMinutes(10),
+                m.containsKey("connect-attempts") ? m.get("connect-attempts").integer(1, 100) : 3,
+                m.containsKey("max-connections") ? m.get("max-connections").integer(0, Integer.MAX_VALUE) : 0,
+                m.containsKey("max-connections-per-backend")
+                        ? m.get("max-connections-per-backend").integer(0, Integer.MAX_VALUE) : 0,
+                m.containsKey("drain-timeout") ? m.get("drain-timeout").duration() : Duration.ofSeconds(30));
+    }
+
+    private Config.Http http(Y node, Map<String, Y> m, String name, String listen, Set<String> pools) {
+        List<Config.Route> routes = new ArrayList<>();
+        for (Y r : required(node, m, "routes").list()) {
+            routes.add(route(r, pools));
+        }
+        if (routes.isEmpty()) {
+            throw m.get("routes").error("no routes (expected: at least one, e.g. '- to: POOL')");
+        }
+        HttpLimits limits = HttpLimits.defaults();
+        if (m.containsKey("limits")) {
+            Map<String, Y> l = m.get("limits").map(LIMITS);
+            try {
+                if (l.containsKey("max-request-line")) {
+                    limits = limits.withMaxRequestLineBytes((int) l.get("max-request-line").size());
+                }
+                if (l.containsKey("max-header-bytes")) {
+                    limits = limits.withMaxHeadBytes((int) l.get("max-header-bytes").size());
+                }
+                if (l.containsKey("max-headers")) {
+                    limits = limits.withMaxHeaders(l.get("max-headers").integer(1, 10_000));
+                }
+                if (l.containsKey("max-body-bytes")) {
+                    limits = limits.withMaxBodyBytes(l.get("max-body-bytes").size());
+                }
+            } catch (IllegalArgumentException e) {
+                throw m.get("limits").error(e.getMessage());
+            }
+        }
+        HttpTimeouts timeouts = HttpTimeouts.defaults();
+        if (m.containsKey("timeouts")) {
+            Map<String, Y> t = m.get("timeouts").map(TIMEOUTS);
+            if (t.containsKey("header")) {
+                timeouts = timeouts.withHeader(positive(t.get("header")));
+            }
+            if (t.containsKey("idle")) {
+                timeouts = timeouts.withClientIdle(positive(t.get("idle")));
+            }
+            if (t.containsKey("connect")) {
+                timeouts = timeouts.withConnect(positive(t.get("connect")));
+            }
+            if (t.containsKey("response")) {
+                timeouts = timeouts.withResponse(positive(t.get("response")));
+            }
+            if (t.containsKey("backend-idle")) {
+                timeouts = timeouts.withBackendIdle(positive(t.get("backend-idle")));
+            }
+        }
+        boolean fwd = !m.containsKey("forwarded-headers") || m.get("forwarded-headers").bool();
+        ForwardedHeaders base = fwd ? ForwardedHeaders.defaults() : ForwardedHeaders.none();
+        ForwardedHeaders forwarded;
+        try {
+            forwarded = new ForwardedHeaders(base.xForwardedFor(), base.xForwardedProto(), base.xForwardedHost(),
+                    base.forwarded(), base.via(), m.containsKey("via") ? m.get("via").text() : "jlb");
+        } catch (IllegalArgumentException e) {
+            throw m.get("via").error(e.getMessage());
+        }
+        return new Config.Http(name, listen, routes, limits, timeouts, forwarded, flag(m, "accept-proxy-protocol"),
+                m.containsKey("connect-attempts") ? m.get("connect-attempts").integer(1, 100) : 3,
+                m.containsKey("max-idle-per-backend") ? m.get("max-idle-per-backend").integer(0, 100_000) : 64,
+                m.containsKey("max-connections") ? m.get("max-connections").integer(0, Integer.MAX_VALUE) : 0,
+                m.containsKey("drain-timeout") ? m.get("drain-timeout").duration() : Duration.ofSeconds(30));
+    }
+
+    private Config.Route route(Y node, Set<String> pools) {
+        Map<String, Y> m = node.map(ROUTE);
+        List<Config.Condition> conditions = new ArrayList<>();
+        if (m.containsKey("match")) {
+            for (Map.Entry<String, Y> c : m.get("match").map(new HashSet<>(RouteSpecs.KINDS)).entrySet()) {
+                try {
+                    conditions.add(RouteSpecs.condition("match", c.getKey(), c.getValue().text()));
+                } catch (UsageException e) {
+                    throw c.getValue().error(e.getMessage());
+                }
+            }
+        }
+        if (m.containsKey("to") == m.containsKey("backends")) {
+            throw node.error("a route needs either 'to: POOL' or 'backends: [{name: POOL, weight: N}, ...]'");
+        }
+        Map<String, Integer> targets = new LinkedHashMap<>();
+        if (m.containsKey("to")) {
+            targets.put(poolRef(m.get("to"), pools), 1);
+        } else {
+            for (Y b : m.get("backends").list()) {
+                Map<String, Y> bm = b.map(SPLIT);
+                String pool = poolRef(required(b, bm, "name"), pools);
+                int weight = bm.containsKey("weight") ? bm.get("weight").integer(1, 1_000_000) : 1;
+                if (targets.put(pool, weight) != null) {
+                    throw b.error("pool '" + pool + "' listed twice in one split");
+                }
+            }
+            if (targets.isEmpty()) {
+                throw m.get("backends").error("empty split (expected: at least one {name: POOL, weight: N})");
+            }
+        }
+        String strip = null;
+        if (m.containsKey("strip")) {
+            strip = m.get("strip").text();
+            if (!strip.startsWith("/")) {
+                throw m.get("strip").error("'" + strip + "' (expected: a path prefix starting with /)");
+            }
+        }
+        return new Config.Route(conditions, targets, strip, node.path);
+    }
+
+    private String poolRef(Y node, Set<String> pools) {
+        String name = node.text();
+        if (!pools.contains(name)) {
+            throw node.error("route to undefined pool '" + name + "' (defined: " + String.join(", ", new java.util.TreeSet<>(pools)) + ")");
+        }
+        return name;
+    }
+
+    private static boolean flag(Map<String, Y> m, String key) {
+        return m.containsKey(key) && m.get(key).bool();
+    }
+
+    private static Duration positive(Y node) {
+        Duration d = node.duration();
+        if (d.isZero()) {
+            throw node.error("0 (expected: a duration above 0)");
+        }
+        return d;
+    }
+
+    private static Y required(Y parent, Map<String, Y> m, String key) {
+        Y y = m.get(key);
+        if (y == null) {
+            throw parent.error("missing '" + key + "'");
+        }
+        return y;
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> s = new HashSet<>(a);
+        s.addAll(b);
+        return s;
+    }
+
+    /** A YAML node with its key path, answering typed questions or errors naming file, line and path. */
+    private final class Y {
+        final Node node;
+        final String path;
+
+        Y(Node node, String path) {
+            this.node = node;
+            this.path = path;
+        }
+
+        int line() {
+            return node.getStartMark().map(m -> m.getLine() + 1).orElse(0);
+        }
+
+        UsageException error(String message) {
+            return new UsageException(file + ":" + line() + ": " + (path.isEmpty() ? "" : path + ": ") + message);
+        }
+
+        boolean isScalar() {
+            return node instanceof ScalarNode;
+        }
+
+        /** The entries of a mapping; with {@code allowed}, an unknown key is an error listing the allowed ones. */
+        Map<String, Y> map(Set<String> allowed) {
+            if (!(node instanceof MappingNode mapping)) {
+                throw error("expected a mapping (key: value)");
+            }
+            Map<String, Y> out = new LinkedHashMap<>();
+            for (NodeTuple t : mapping.getValue()) {
+                Y keyNode = new Y(t.getKeyNode(), path);
+                String key = keyNode.text();
+                if (allowed != null && !allowed.contains(key)) {
+                    throw keyNode.error("unknown key '" + key + "' (expected: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+                }
+                out.put(key, new Y(t.getValueNode(), path.isEmpty() ? key : path + "." + key));
+            }
+            return out;
+        }
+
+        List<Y> list() {
+            if (!(node instanceof SequenceNode seq)) {
+                throw error("expected a list");
+            }
+            List<Y> out = new ArrayList<>();
+            for (int i = 0; i < seq.getValue().size(); i++) {
+                out.add(new Y(seq.getValue().get(i), path + "[" + i + "]"));
+            }
+            return out;
+        }
+
+        String text() {
+            if (!(node instanceof ScalarNode s)) {
+                throw error("expected a single value");
+            }
+            return s.getValue();
+        }
+
+        int integer(int min, int max) {
+            try {
+                return Values.integer("value", text(), min, max);
+            } catch (UsageException e) {
+                throw error(text() + " (expected: a whole number from " + min + " to " + max + ")");
+            }
+        }
+
+        boolean bool() {
+            return switch (text().toLowerCase(java.util.Locale.ROOT)) {
+                case "true", "yes", "on" -> true;
+                case "false", "no", "off" -> false;
+                default -> throw error("'" + text() + "' (expected: true or false)");
+            };
+        }
+
+        Duration duration() {
+            try {
+                return Values.duration("value", text());
+            } catch (UsageException e) {
+                throw error("'" + text() + "' (expected: a duration such as 500ms, 5s, 2m, 1h)");
+            }
+        }
+
+        long size() {
+            try {
+                return Values.size("value", text());
+            } catch (UsageException e) {
+                throw error("'" + text() + "' (expected: a size such as 8192, 64k, 1m)");
+            }
+        }
+
+        Backend address() {
+            try {
+                return Backend.parse(text());
+            } catch (IllegalArgumentException e) {
+                throw error("bad address: " + e.getMessage());
+            }
+        }
+    }
+}

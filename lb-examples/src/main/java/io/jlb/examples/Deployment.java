@@ -1,0 +1,169 @@
+package io.jlb.examples;
+
+import io.jlb.core.HealthCheck;
+import io.jlb.core.HealthProbe;
+import io.jlb.core.LoadBalancer;
+import io.jlb.core.LoadBalancerBuilder;
+import io.jlb.core.PoolEvent;
+import io.jlb.http.HttpHealthProbe;
+import io.jlb.http.HttpProxy;
+import io.jlb.http.HttpProxyBuilder;
+import io.jlb.nio.EventLoopGroup;
+import io.jlb.nio.TcpProxy;
+import io.jlb.nio.TcpProxyBuilder;
+import io.jlb.nio.UdpProxy;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.LinkedHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running configuration: one load balancer holding every pool, one group of event loops shared by every
+ * listener, and the listeners. Logs one line per backend state change. {@link #close()} drains and stops it all.
+ */
+final class Deployment implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("io.jlb.lb");
+
+    private final LoadBalancer loadBalancer;
+    private final EventLoopGroup loops;
+    private final List<AutoCloseable> listeners = new ArrayList<>();
+    private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
+
+    private Deployment(LoadBalancer loadBalancer, EventLoopGroup loops) {
+        this.loadBalancer = loadBalancer;
+        this.loops = loops;
+    }
+
+    /** Checks {@code config} against itself, then starts it; on a failure everything started is stopped. */
+    static Deployment start(Config config, int threads) {
+        LoadBalancer lb = loadBalancer(config);
+        EventLoopGroup loops = EventLoopGroup.create(threads);
+        Deployment d = new Deployment(lb, loops);
+        try {
+            for (var pool : lb.pools()) {
+                pool.addListener(Deployment::logStateChange);
+            }
+            lb.start();
+            for (Config.Listener l : config.listeners()) {
+                d.startListener(l);
+            }
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+        return d;
+    }
+
+    private static void logStateChange(PoolEvent event) {
+        if (event.type() == PoolEvent.Type.STATE_CHANGED) {
+            LOG.info("{}", event);
+        }
+    }
+
+    private static LoadBalancer loadBalancer(Config config) {
+        LoadBalancerBuilder b = LoadBalancer.builder();
+        for (Config.PoolSpec p : config.pools()) {
+            try {
+                b.pool(p.name(), pool -> {
+                    p.backends().forEach(pool::backend);
+                    pool.selector(p.algorithm());
+                    if (p.health() != null) {
+                        pool.healthCheck(healthCheck(p.health()));
+                    }
+                    pool.slowStart(p.slowStart());
+                    pool.outlierDetection(p.passive());
+                    pool.panicThreshold(p.panicThreshold());
+                });
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new UsageException("pool '" + p.name() + "': " + e.getMessage(), e);
+            }
+        }
+        return b.build();
+    }
+
+    private static HealthCheck healthCheck(Config.HealthSpec h) {
+        HealthProbe probe = h.kind().equals("http") ? HttpHealthProbe.parse(h.httpSpec()) : HealthProbe.tcp();
+        return HealthCheck.of(probe).withInterval(h.interval()).withTimeout(h.timeout()).withRise(h.rise())
+                .withFall(h.fall());
+    }
+
+    private void startListener(Config.Listener listener) {
+        AutoCloseable started;
+        InetSocketAddress address;
+        try {
+            if (listener instanceof Config.Tcp t) {
+                TcpProxyBuilder b = TcpProxy.builder().name(t.name()).listen(t.listen()).loadBalancer(loadBalancer)
+                        .eventLoops(loops).connectTimeout(t.connectTimeout()).idleTimeout(t.idleTimeout())
+                        .connectAttempts(t.connectAttempts()).maxConnections(t.maxConnections())
+                        .maxConnectionsPerBackend(t.maxConnectionsPerBackend()).drainTimeout(t.drainTimeout())
+                        .acceptProxyProtocol(t.acceptProxyProtocol());
+                if (t.pool() != null) {
+                    b.pool(t.pool());
+                }
+                t.sni().forEach(s -> b.sniRoute(s.pattern(), s.pool()));
+                if (t.sendProxyProtocol() != null) {
+                    b.sendProxyProtocol(t.sendProxyProtocol());
+                }
+                TcpProxy proxy = b.build().start();
+                started = proxy;
+                address = proxy.address();
+            } else if (listener instanceof Config.Udp u) {
+                UdpProxy proxy = UdpProxy.builder().name(u.name()).listen(u.listen()).loadBalancer(loadBalancer)
+                        .pool(u.pool()).eventLoops(loops).sessionTimeout(u.sessionTimeout()).maxSessions(u.maxSessions())
+                        .build().start();
+                started = proxy;
+                address = proxy.address();
+            } else {
+                Config.Http h = (Config.Http) listener;
+                HttpProxyBuilder b = HttpProxy.builder().name(h.name()).listen(h.listen()).loadBalancer(loadBalancer)
+                        .eventLoops(loops).limits(h.limits()).timeouts(h.timeouts()).forwardedHeaders(h.forwarded())
+                        .acceptProxyProtocol(h.acceptProxyProtocol()).connectAttempts(h.connectAttempts())
+                        .maxIdlePerBackend(h.maxIdlePerBackend()).maxConnections(h.maxConnections())
+                        .drainTimeout(h.drainTimeout());
+                b.routes(routes -> h.routes().forEach(r -> RouteSpecs.addTo(routes, r)));
+                HttpProxy proxy = b.build().start();
+                started = proxy;
+                address = proxy.address();
+            }
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new UsageException("listener '" + listener.name() + "': " + e.getMessage(), e);
+        } catch (java.io.UncheckedIOException e) {
+            throw new UsageException("listener '" + listener.name() + "': " + e.getMessage(), e);
+        }
+        listeners.add(started);
+        addresses.put(listener.name(), address);
+        String protocol = listener instanceof Config.Tcp ? "tcp" : listener instanceof Config.Udp ? "udp" : "http";
+        LOG.info("{} listener '{}' on {}", protocol, listener.name(), format(address));
+    }
+
+    static String format(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /** The bound address of each listener, by name. */
+    Map<String, InetSocketAddress> addresses() {
+        return Map.copyOf(addresses);
+    }
+
+    LoadBalancer loadBalancer() {
+        return loadBalancer;
+    }
+
+    /** Drains and closes the listeners (in reverse order), then the loops and the load balancer. */
+    @Override
+    public void close() {
+        for (int i = listeners.size() - 1; i >= 0; i--) {
+            try {
+                listeners.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("closing a listener failed", e);
+            }
+        }
+        loops.close();
+        loadBalancer.close();
+    }
+}

@@ -1,2 +1,0 @@
-/** Placeholder until this module's issue lands. */
-package io.jlb.examples;
