@@ -487,7 +487,9 @@ final class ConfigFile {
                 if (allowed != null && !allowed.contains(key)) {
                     throw keyNode.error("unknown key '" + key + "' (expected: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
                 }
-                out.put(key, new Y(t.getValueNode(), path.isEmpty() ? key : path + "." + key));
+                if (out.put(key, new Y(t.getValueNode(), path.isEmpty() ? key : path + "." + key)) != null) {
+                    throw keyNode.error("duplicate key '" + key + "'");
+                }
             }
             return out;
         }

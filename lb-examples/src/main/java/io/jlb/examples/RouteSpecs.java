@@ -73,7 +73,8 @@ final class RouteSpecs {
             // Validates patterns now, before anything starts: on a throwaway route that is never finished.
             HttpProxy.builder().routes(r -> apply(List.of(c), r.any()));
         } catch (IllegalArgumentException e) {
-            throw new UsageException(what + ": " + e.getMessage());
+            // The route API names its own parameter (pathRegex: ...); say it the way the user wrote it.
+            throw new UsageException(what + ": " + e.getMessage().replaceFirst("^[A-Za-z]+: ", kind + ": "));
         }
         return c;
     }

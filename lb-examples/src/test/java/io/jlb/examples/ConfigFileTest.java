@@ -1,0 +1,75 @@
+package io.jlb.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigFileTest {
+    @Test
+    void theCompleteExampleLoads() {
+        ConfigFile.Loaded loaded = ConfigFile.load(Path.of("example.yaml"));
+        Config c = loaded.config();
+        assertEquals(2, loaded.threads());
+        assertEquals(List.of("api-v1", "api-v2", "stable", "canary", "frontend", "routers", "dns"),
+                c.pools().stream().map(Config.PoolSpec::name).toList());
+        Config.PoolSpec api = c.pools().get(0);
+        assertEquals("least-connections", api.algorithm());
+        assertEquals(3, api.backends().size());
+        assertEquals(3, api.backends().get(1).weight());
+        assertEquals("eu-west-1a", api.backends().get(1).metadata().get("zone"));
+        assertTrue(api.backends().get(2).backup());
+        assertEquals("/health,expect=200-399,body=ok,method=GET,host=api.internal", api.health().httpSpec());
+        assertEquals(Duration.ofSeconds(30), api.slowStart());
+        assertEquals(5, api.passive().consecutiveFailures());
+        assertEquals(0, c.pools().get(3).passive().consecutiveFailures(), "passive: off");
+        assertEquals(List.of("web", "web-behind-l4", "edge", "dns"), c.listeners().stream().map(Config.Listener::name).toList());
+        Config.Http web = (Config.Http) c.listeners().get(0);
+        assertEquals(6, web.routes().size());
+        assertEquals(Map.of("stable", 95, "canary", 5), web.routes().get(3).targets());
+        assertEquals("/api/v1", web.routes().get(0).stripPrefix());
+        assertEquals(10 << 20, web.limits().maxBodyBytes());
+        assertEquals(Duration.ofSeconds(30), web.timeouts().backendIdle());
+        assertTrue(((Config.Http) c.listeners().get(1)).acceptProxyProtocol());
+        Config.Tcp edge = (Config.Tcp) c.listeners().get(2);
+        assertEquals(2, edge.sni().size());
+        assertEquals(io.jlb.nio.ProxyProtocol.V2, edge.sendProxyProtocol());
+        Config.Udp dns = (Config.Udp) c.listeners().get(3);
+        assertEquals("dns", dns.pool());
+        assertNull(c.pools().get(1).health().httpSpec());
+    }
+
+    private static String error(String yaml) {
+        return assertThrows(UsageException.class, () -> ConfigFile.parse("lb.yaml", yaml)).getMessage();
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', value = {
+        "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\n    algoritm: p2c\\nlisteners: []'|lb.yaml:4: pools.a: unknown key 'algoritm' (expected: algorithm, backends, health, panic-threshold, passive, slow-start)",
+        "'pools:\\n  a:\\n    backends: [127.0.0.1]\\nlisteners: []'|lb.yaml:3: pools.a.backends[0]: bad address: backend: '127.0.0.1' (expected: host:port or [ipv6]:port)",
+        "'pools:\\n  a:\\n    backends:\\n      - address: 127.0.0.1:1\\n        weight: 0\\nlisteners: []'|lb.yaml:5: pools.a.backends[0].weight: 0 (expected: a whole number from 1 to 1000)",
+        "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\nlisteners:\\n  - protocol: http\\n    listen: 127.0.0.1:0\\n    routes:\\n      - to: b'|lb.yaml:8: listeners[0].routes[0].to: route to undefined pool 'b' (defined: a)",
+        "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\nlisteners:\\n  - protocol: http\\n    listen: 127.0.0.1:0\\n    routes:\\n      - backends: [{name: a, weight: 95}, {name: c, weight: 5}]'|lb.yaml:8: listeners[0].routes[0].backends[1].name: route to undefined pool 'c' (defined: a)",
+        "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\nlisteners:\\n  - protocol: tcp\\n    listen: 127.0.0.1:0\\n    pool: a\\n    idle-timeout: forever'|lb.yaml:8: listeners[0].idle-timeout: 'forever' (expected: a duration such as 500ms, 5s, 2m, 1h)",
+        "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\nlisteners:\\n  - protocol: sctp\\n    listen: 127.0.0.1:0'|lb.yaml:5: listeners[0].protocol: 'sctp' (expected: tcp, udp or http)",
+        "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\nlisteners:\\n  - protocol: udp\\n    pool: a'|lb.yaml:5: listeners[0]: missing 'listen'",
+        "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\nlisteners:\\n  - protocol: http\\n    listen: 127.0.0.1:0\\n    routes:\\n      - match: {pth: /x}\\n        to: a'|lb.yaml:8: listeners[0].routes[0].match: unknown key 'pth' (expected: header, header-regex, host, method, path, prefix, query, regex)",
+        "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\n    health: {type: http}\\nlisteners: []'|lb.yaml:4: pools.a.health: missing 'path'",
+        "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\n    algorithm: fastest\\nlisteners: []'|lb.yaml:4: pools.a.algorithm: algorithm: 'fastest' (expected: one of round-robin, weighted, least-connections, random, p2c, peak-ewma, ip-hash, ring-hash, maglev, ring-hash-bounded, maglev-bounded)",
+        "'pools:\\n  a: [1, 2'|lb.yaml:2: not valid YAML: expected ',' or ']', but got <stream end>",
+        "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\n  a:\\n    backends: [127.0.0.1:2]\\nlisteners: []'|lb.yaml:4: pools: duplicate key 'a'",
+        "'listeners: []'|lb.yaml:1: missing 'pools'",
+        "'pools: {}\\nlisteners: []'|lb.yaml:1: listeners: none (expected: at least one)",
+    })
+    void rejectsMistakesWithFileLineAndProblem(String yaml, String expected) {
+        assertEquals(expected, error(yaml.replace("\\n", "\n")));
+    }
+}

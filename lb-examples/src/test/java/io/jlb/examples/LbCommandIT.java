@@ -1,0 +1,215 @@
+package io.jlb.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jlb.core.testing.Await;
+import io.jlb.core.testing.TestServer;
+import io.jlb.core.testing.Tools;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The lb command as users drive it: a child JVM from target/lb.jar, real clients, SIGTERM at the end. */
+@Timeout(120)
+class LbCommandIT {
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private String get(InetSocketAddress at, String path, String... headers) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + at.getPort() + path))
+                .timeout(Duration.ofSeconds(10));
+        for (int i = 0; i < headers.length; i += 2) {
+            r.header(headers[i], headers[i + 1]);
+        }
+        return http.send(r.build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Test
+    void runServesEveryListenerOfAConfigFileAndStopsCleanly(@TempDir Path dir) throws Exception {
+        try (NamedHttpBackend api = new NamedHttpBackend("api");
+                NamedHttpBackend canary = new NamedHttpBackend("canary");
+                NamedHttpBackend web = new NamedHttpBackend("web");
+                TestServer echo = TestServer.echo();
+                DatagramSocket udpBackend = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            Thread udpEcho = new Thread(() -> {
+                byte[] buf = new byte[1500];
+                while (!udpBackend.isClosed()) {
+                    try {
+                        DatagramPacket p = new DatagramPacket(buf, buf.length);
+                        udpBackend.receive(p);
+                        udpBackend.send(new DatagramPacket(p.getData(), p.getLength(), p.getSocketAddress()));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            udpEcho.setDaemon(true);
+            udpEcho.start();
+            Path config = dir.resolve("lb.yaml");
+            Files.writeString(config, """
+                    threads: 1
+                    pools:
+                      api:
+                        backends: [%s]
+                        health: {type: http, path: /health, interval: 200ms}
+                      canary:
+                        backends: [%s]
+                      web:
+                        algorithm: round-robin
+                        backends: [%s]
+                      echo:
+                        backends: [%s]
+                        health: {type: tcp, interval: 200ms}
+                      udp:
+                        backends: [127.0.0.1:%d]
+                    listeners:
+                      - name: web
+                        protocol: http
+                        listen: 127.0.0.1:0
+                        routes:
+                          - match: {path: /api/*}
+                            to: api
+                            strip: /api
+                          - match: {header: "X-Canary: true"}
+                            to: canary
+                          - to: web
+                      - name: echo
+                        protocol: tcp
+                        listen: 127.0.0.1:0
+                        pool: echo
+                      - name: dns
+                        protocol: udp
+                        listen: 127.0.0.1:0
+                        pool: udp
+                    """.formatted(api.hostPort(), canary.hostPort(), web.hostPort(), echo.hostPort(), udpBackend.getLocalPort()));
+            try (LbProcess lb = new LbProcess("run", config.toString())) {
+                lb.awaitListening("web", "echo", "dns");
+                InetSocketAddress web7 = lb.listeners.get("web");
+                assertEquals("api /users/7", get(web7, "/api/users/7"));
+                assertEquals("canary /x", get(web7, "/x", "X-Canary", "true"));
+                assertEquals("web /", get(web7, "/"));
+                try (Socket s = new Socket()) {
+                    s.connect(lb.listeners.get("echo"), 5000);
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+                    s.shutdownOutput();
+                    assertEquals("ping\n", new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+                }
+                try (DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                    client.setSoTimeout(5000);
+                    byte[] q = "query".getBytes(StandardCharsets.US_ASCII);
+                    client.send(new DatagramPacket(q, q.length, lb.listeners.get("dns")));
+                    DatagramPacket reply = new DatagramPacket(new byte[100], 100);
+                    client.receive(reply);
+                    assertEquals("query", new String(reply.getData(), 0, reply.getLength(), StandardCharsets.US_ASCII));
+                }
+                Await.until(Duration.ofSeconds(10), "a health change was logged",
+                        () -> lb.output.stream().anyMatch(l -> l.contains("pool echo: backend " + echo.hostPort() + " is up")));
+                assertEquals(0, lb.stop(), "SIGTERM drains and exits 0:\n" + String.join("\n", lb.output));
+                Await.value(Duration.ofSeconds(5), "the last line is read", () -> String.join("\n", lb.output),
+                        out -> out.contains("lb: stopped"));
+            }
+        }
+    }
+
+    @Test
+    void tcpForwardsToTheGivenBackendsWithProductionDefaults() throws Exception {
+        try (TestServer one = TestServer.echo(); TestServer two = TestServer.echo();
+                LbProcess lb = new LbProcess("tcp", "--listen", "127.0.0.1:0", "--backend", one.hostPort(),
+                        "--backend", two.hostPort() + ",weight=2", "--algorithm", "weighted", "--threads", "1")) {
+            lb.awaitListening("tcp");
+            for (int i = 0; i < 6; i++) {
+                try (Socket s = new Socket()) {
+                    s.connect(lb.listeners.get("tcp"), 5000);
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write(("hello " + i).getBytes(StandardCharsets.US_ASCII));
+                    s.shutdownOutput();
+                    assertEquals("hello " + i, new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+                }
+            }
+            Await.until(Duration.ofSeconds(5), "weights honoured", () -> one.accepted() == 2 && two.accepted() == 4);
+            assertEquals(0, lb.stop());
+        }
+    }
+
+    @Test
+    void aPortInUseIsReportedAndExitsOne() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                LbProcess lb = new LbProcess("http", "--listen", "127.0.0.1:" + taken.getLocalPort(), "--backend", "127.0.0.1:1")) {
+            assertEquals(1, lb.awaitExit());
+            assertTrue(lb.output.stream().anyMatch(l -> l.startsWith("lb http: listener 'http': cannot listen on")),
+                    String.join("\n", lb.output));
+        }
+    }
+
+    @Test
+    void redisBenchmarkRunsThroughTheTcpProxy() throws Exception {
+        Path redisServer = Tools.require("redis-server");
+        Path benchmark = Tools.require("redis-benchmark");
+        int redisPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            redisPort = s.getLocalPort();
+        }
+        Process redis = new ProcessBuilder(redisServer.toString(), "--port", Integer.toString(redisPort), "--bind",
+                "127.0.0.1", "--save", "", "--appendonly", "no").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try (LbProcess lb = new LbProcess("tcp", "--listen", "127.0.0.1:0", "--backend", "127.0.0.1:" + redisPort,
+                "--health", "tcp,interval=200ms")) {
+            lb.awaitListening("tcp");
+            Await.until(Duration.ofSeconds(10), "redis up", () -> lb.output.stream().anyMatch(l -> l.contains("is up")));
+            Process bench = new ProcessBuilder(benchmark.toString(), "-h", "127.0.0.1", "-p",
+                    Integer.toString(lb.listeners.get("tcp").getPort()), "-n", "20000", "-c", "50", "-t", "ping,set,get", "-q")
+                    .redirectErrorStream(true).start();
+            String out = new String(bench.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(bench.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, bench.exitValue(), out);
+            List<String> lines = new ArrayList<>();
+            for (String line : out.split("[\r\n]")) {
+                if (line.contains("requests per second")) {
+                    lines.add(line.trim());
+                }
+            }
+            assertEquals(4, lines.size(), "PING_INLINE, PING_MBULK, SET, GET:\n" + out);
+            assertTrue(out.contains("SET:") && out.contains("GET:"), out);
+            assertEquals(0, lb.stop());
+        } finally {
+            redis.destroy();
+            redis.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void curlThroughTheHttpCommand() throws Exception {
+        Path curl = Tools.require("curl");
+        try (NamedHttpBackend backend = new NamedHttpBackend("curled");
+                LbProcess lb = new LbProcess("http", "--listen", "127.0.0.1:0", "--backend", backend.hostPort())) {
+            lb.awaitListening("http");
+            Process p = new ProcessBuilder(curl.toString(), "-sS", "-i", "http://127.0.0.1:" + lb.listeners.get("http").getPort()
+                    + "/hello").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(out.startsWith("HTTP/1.1 200"), out);
+            assertTrue(out.toLowerCase().contains("via: 1.1 jlb"), out);
+            assertTrue(out.endsWith("curled /hello"), out);
+            assertEquals(0, lb.stop());
+        }
+    }
+}
