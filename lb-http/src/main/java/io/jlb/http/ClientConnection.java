@@ -63,6 +63,8 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private InetSocketAddress client;
     private InetSocketAddress local;
     private String clientIp;
+    private String localAuthority;
+    private PickContext pickContext;
     private State state;
     private int interest;
     private long deadline;
@@ -73,6 +75,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private int inStart;
     /** Bytes for the client not yet written (a response head, a local response), in read mode. */
     private ByteBuffer out;
+    private final ByteBuffer[] gather = new ByteBuffer[2];
 
     // ---- the exchange in progress ----
     private Pool pool;
@@ -91,6 +94,8 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private int requestFramedEnd;
     private boolean requestFramingDone;
     private boolean requestDone;
+    /** Whether the current request was read to its last byte (false from the first byte of its head). */
+    private boolean requestRead = true;
     private long requestBodyBytes;
     private boolean responseHeadDone;
     private Framing responseFraming;
@@ -122,6 +127,8 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         client = (InetSocketAddress) channel.getRemoteAddress();
         local = (InetSocketAddress) channel.getLocalAddress();
         clientIp = Addresses.text(client.getAddress());
+        localAuthority = authority(local);
+        pickContext = PickContext.of(client);
         key = loop.register(channel, 0, this);
         if (proxy.acceptProxyProtocol) {
             state = State.PROXY_HEADER;
@@ -251,8 +258,10 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         if (r.source() != null) {
             client = r.source();
             clientIp = Addresses.text(client.getAddress());
+            pickContext = PickContext.of(client);
             if (r.destination() != null) {
                 local = r.destination();
+                localAuthority = authority(local);
             }
         }
         inStart = r.length();
@@ -286,6 +295,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private void head() {
         if (state == State.IDLE) {
             state = State.HEAD;
+            requestRead = false;
             parser.begin(in, inStart);
             deadline(proxy.headerTimeoutNanos);
         }
@@ -311,7 +321,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
 
     private void startExchange(HttpHead h) {
         state = State.EXCHANGE;
-        proxy.stats.activeRequests.incrementAndGet();
+        proxy.stats.activeRequests.increment();
         exchangeStart = loop.now();
         headMethod = h.method() == HttpHead.Method.HEAD;
         clientMinor = h.minorVersion();
@@ -323,6 +333,18 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         responseStarted = false;
         requestBodyBytes = 0;
         status = 0;
+        if (h.chunked()) {
+            requestFraming = Framing.CHUNKED;
+            requestChunks.reset();
+        } else if (h.contentLength() > 0) {
+            requestFraming = Framing.LENGTH;
+            requestRemaining = h.contentLength();
+        } else {
+            requestFraming = Framing.NONE;
+        }
+        requestFramingDone = requestFraming == Framing.NONE;
+        requestRead = requestFramingDone;
+        requestDone = false;
         if (h.method() == HttpHead.Method.CONNECT) {
             respondLocal(501, "Not Implemented", "CONNECT is not supported by this reverse proxy");
             return;
@@ -339,20 +361,9 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             return;
         }
         pool = route.pool();
-        if (h.chunked()) {
-            requestFraming = Framing.CHUNKED;
-            requestChunks.reset();
-        } else if (h.contentLength() > 0) {
-            requestFraming = Framing.LENGTH;
-            requestRemaining = h.contentLength();
-        } else {
-            requestFraming = Framing.NONE;
-        }
-        requestFramingDone = requestFraming == Framing.NONE;
-        requestDone = false;
         requestHead = loop.buffers().take();
         HeadWriter.request(h, requestHead, proxy.forwarding, route.stripPrefix(), clientIp, proxy.scheme,
-                requestFraming == Framing.CHUNKED, upgrade, authority(local), HeadWriter.Extra.NONE);
+                requestFraming == Framing.CHUNKED, upgrade, localAuthority, HeadWriter.Extra.NONE);
         requestHead.flip();
         inStart = h.end();
         requestFramedEnd = inStart;
@@ -361,8 +372,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     }
 
     private void connectBackend() {
-        PickContext context = PickContext.of(client);
-        Pick pick = attempts == 0 ? pool.pick(context) : pool.pickOther(context, tried);
+        Pick pick = attempts == 0 ? pool.pick(pickContext) : pool.pickOther(pickContext, tried);
         if (!pick.found()) {
             if (attempts == 0) {
                 respondLocal(503, "Service Unavailable", "no backend available in pool '" + pool.name() + "'");
@@ -569,6 +579,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             requestFramedEnd = inStart + n;
             requestBodyBytes += n;
             requestFramingDone = requestRemaining == 0;
+            requestRead = requestFramingDone;
             return true;
         }
         int at = inStart;
@@ -588,6 +599,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             return false;
         }
         requestFramingDone = requestChunks.done();
+        requestRead = requestFramingDone;
         return true;
     }
 
@@ -752,35 +764,40 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         if (state != State.EXCHANGE || bc == null || !responseHeadDone) {
             return;
         }
-        if (out != null && !flushOut()) {
-            return;
-        }
-        if (state != State.EXCHANGE) {
-            return;
-        }
         try {
-            while (!responseDone) {
-                if (bc.inStart == responseSendEnd) {
-                    if (responseFramingDone) {
-                        responseDone = true;
-                        break;
-                    }
-                    if (bc.inStart == bc.in.position()) {
-                        return; // wait for the backend
-                    }
+            while (true) {
+                if (bc.inStart == responseSendEnd && !responseFramingDone && bc.inStart < bc.in.position()) {
                     if (!frameResponse()) {
                         return;
                     }
                     continue;
                 }
-                int written = writeSlice(channel, bc.in, bc.inStart, responseSendEnd);
-                bc.inStart += written;
-                if (written > 0) {
-                    touch();
+                boolean body = bc.inStart < responseSendEnd;
+                if (out != null) {
+                    // The head and the first body bytes leave in one gathering write (one system call).
+                    int written = body ? writeAfterOut(bc.in, bc.inStart, responseSendEnd) : writeOut();
+                    bc.inStart += written;
+                    if (out != null || bc.inStart < responseSendEnd) {
+                        return; // the client is slow: wait for OP_WRITE; the backend is not read meanwhile
+                    }
+                    continue;
                 }
-                if (bc.inStart < responseSendEnd) {
-                    return; // the client is slow: wait for OP_WRITE; the backend is not read meanwhile
+                if (body) {
+                    int written = writeSlice(channel, bc.in, bc.inStart, responseSendEnd);
+                    bc.inStart += written;
+                    if (written > 0) {
+                        touch();
+                    }
+                    if (bc.inStart < responseSendEnd) {
+                        return;
+                    }
+                    continue;
                 }
+                if (responseFramingDone) {
+                    responseDone = true;
+                    break;
+                }
+                return; // wait for the backend
             }
         } catch (IOException e) {
             LOG.debug("{}: writing to client {} failed: {}", proxy.name, client, e.toString());
@@ -796,6 +813,47 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             backendReusable = false;
             keepAliveAfter = false;
             finishExchange();
+        }
+    }
+
+    /** Writes what {@link #out} holds; returns 0 (no body bytes). Clears {@code out} once written. */
+    private int writeOut() throws IOException {
+        while (out.hasRemaining()) {
+            if (channel.write(out) == 0) {
+                break;
+            }
+        }
+        touch();
+        if (!out.hasRemaining()) {
+            loop.buffers().give(out);
+            out = null;
+        }
+        return 0;
+    }
+
+    /** Writes {@link #out} then bytes [from, to) of {@code source} in one gathering write; returns body bytes written. */
+    private int writeAfterOut(ByteBuffer source, int from, int to) throws IOException {
+        int position = source.position();
+        int limit = source.limit();
+        source.limit(to).position(from);
+        gather[0] = out;
+        gather[1] = source;
+        try {
+            while (source.hasRemaining()) {
+                if (channel.write(gather) == 0) {
+                    break;
+                }
+            }
+            return source.position() - from;
+        } finally {
+            source.limit(limit).position(position);
+            gather[0] = null;
+            gather[1] = null;
+            touch();
+            if (!out.hasRemaining()) {
+                loop.buffers().give(out);
+                out = null;
+            }
         }
     }
 
@@ -890,7 +948,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
 
     private void finishExchange() {
         BackendConnection bc = backend;
-        proxy.stats.activeRequests.decrementAndGet();
+        proxy.stats.activeRequests.decrement();
         boolean clean = backendReusable && requestDone && bc.inStart == bc.in.position();
         backend = null;
         bc.owner = null;
@@ -979,7 +1037,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     @Override
     public void closed(Relay relay, Relay.Outcome outcome, Throwable cause) {
         LOG.debug("{}: tunnel for {} ended: {}", proxy.name, client, outcome);
-        proxy.stats.activeRequests.decrementAndGet();
+        proxy.stats.activeRequests.decrement();
         backend = null;
         close();
     }
@@ -993,7 +1051,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             return;
         }
         if (state == State.EXCHANGE) {
-            proxy.stats.activeRequests.decrementAndGet();
+            proxy.stats.activeRequests.decrement();
         }
         dropBackend();
         if (requestHead != null) {
@@ -1031,8 +1089,9 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             updateInterest();
             return;
         }
-        if (clientEof) {
-            close();
+        boolean unread = !requestRead || (in != null && inStart < in.position());
+        if (clientEof || !unread) {
+            close(); // nothing of the client's is left unread: closing cannot turn into a reset
             return;
         }
         try {
@@ -1067,7 +1126,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             return;
         }
         if (state == State.EXCHANGE) {
-            proxy.stats.activeRequests.decrementAndGet();
+            proxy.stats.activeRequests.decrement();
         }
         if (backend != null) {
             backend.owner = null;
@@ -1125,22 +1184,24 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
 
     // ======================================================================== interest and timers
 
+    /**
+     * Interest changes cost a system call each, so both sides keep reading across exchanges: the client is read
+     * unless framed body bytes still wait for the backend (backpressure) or the buffer is full; the backend is read
+     * unless bytes still wait for the client. Writing is asked for only while a write is incomplete.
+     */
     private void updateInterest() {
         if (state == State.CLOSED || state == State.TUNNEL) {
             return;
         }
-        boolean read;
-        boolean write = out != null;
         BackendConnection bc = backend;
-        switch (state) {
-            case PROXY_HEADER, IDLE, HEAD, LINGER -> read = !clientEof;
-            case EXCHANGE -> {
-                boolean bodyPending = !requestFramingDone && bc != null && bc.connected
-                        && !headPending() && inStart == requestFramedEnd;
-                read = !clientEof && bodyPending && (in == null || inStart == in.position() || in.hasRemaining());
-                write |= responseHeadDone && bc != null && bc.in != null && bc.inStart < responseSendEnd;
-            }
-            default -> read = false;
+        boolean room = in == null || in.hasRemaining() || inStart == in.position();
+        boolean read = !clientEof && room;
+        boolean write = out != null;
+        if (state == State.EXCHANGE) {
+            read &= inStart == requestFramedEnd;
+            write |= responseHeadDone && bc != null && bc.in != null && bc.inStart < responseSendEnd;
+        } else if (state == State.LOCAL) {
+            read = false;
         }
         int ops = (read ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0);
         if (ops != interest && key.isValid()) {
@@ -1153,8 +1214,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
                 return;
             }
             boolean backendWrite = !requestDone && (headPending() || inStart < requestFramedEnd);
-            boolean backendRead = !responseDone && (!responseHeadDone
-                    || (out == null && bc.inStart == responseSendEnd && !responseFramingDone));
+            boolean backendRead = !responseDone && (!responseHeadDone || (out == null && bc.inStart == responseSendEnd));
             bc.interest((backendRead ? SelectionKey.OP_READ : 0) | (backendWrite ? SelectionKey.OP_WRITE : 0));
         }
     }

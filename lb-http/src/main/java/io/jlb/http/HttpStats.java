@@ -1,13 +1,12 @@
 package io.jlb.http;
 
 import io.jlb.nio.internal.ServerRuntime;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Live counters of one HTTP proxy listener. Thread-safe; each read is current. */
 public final class HttpStats {
     final LongAdder requests = new LongAdder();
-    final AtomicInteger activeRequests = new AtomicInteger();
+    final LongAdder activeRequests = new LongAdder(); // per-loop cells: no cache line shared across loops
     final LongAdder[] byClass = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
     final LongAdder localResponses = new LongAdder();
     final LongAdder connectFailures = new LongAdder();
@@ -37,7 +36,7 @@ public final class HttpStats {
 
     /** Requests in progress now. */
     public int activeRequests() {
-        return activeRequests.get();
+        return (int) activeRequests.sum();
     }
 
     /** Responses sent with a status of class {@code n}xx (1 to 5), from backends or the proxy itself. */

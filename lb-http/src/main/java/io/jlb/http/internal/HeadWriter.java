@@ -117,10 +117,11 @@ public final class HeadWriter {
             put(out, proto);
             out.put(CRLF);
         }
-        String host = h.host();
-        if (o.xForwardedHost && host != null) {
+        int hostStart = h.authorityStart >= 0 ? h.authorityStart : h.hostIndex >= 0 ? h.valueStart[h.hostIndex] : -1;
+        int hostEnd = h.authorityStart >= 0 ? h.authorityEnd : h.hostIndex >= 0 ? h.valueEnd[h.hostIndex] : -1;
+        if (o.xForwardedHost && hostStart >= 0) {
             put(out, "X-Forwarded-Host: ");
-            put(out, host);
+            copy(in, hostStart, hostEnd, out);
             out.put(CRLF);
         }
         if (o.forwarded) {
@@ -128,9 +129,16 @@ public final class HeadWriter {
             appendAll(h, FORWARDED, fwd, out);
             put(out, "for=");
             put(out, clientIp.indexOf(':') >= 0 ? "\"[" + clientIp + "]\"" : clientIp);
-            if (host != null) {
+            if (hostStart >= 0) {
                 put(out, ";host=");
-                put(out, quoteIfNeeded(host));
+                boolean quote = !allTchar(in, hostStart, hostEnd);
+                if (quote) {
+                    out.put((byte) '"');
+                }
+                copy(in, hostStart, hostEnd, out);
+                if (quote) {
+                    out.put((byte) '"');
+                }
             }
             put(out, ";proto=");
             put(out, proto);
@@ -217,13 +225,13 @@ public final class HeadWriter {
         return true;
     }
 
-    private static String quoteIfNeeded(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            if (!Ascii.tchar(value.charAt(i))) {
-                return "\"" + value + "\"";
+    private static boolean allTchar(ByteBuffer b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (!Ascii.tchar(b.get(i))) {
+                return false;
             }
         }
-        return value;
+        return true;
     }
 
     static void copy(ByteBuffer from, int start, int end, ByteBuffer out) {
