@@ -151,6 +151,7 @@ class EmbeddingExamplesIT {
             Pool pool = lb.pool("svc");
             CompletableFuture<Void> replaced = RuntimePoolChanges.replace(pool, old.hostPort(),
                     Backend.parse(replacement.hostPort()));
+            int oldAccepted = old.accepted();
             long before = roundTrips.get();
             Await.until(Duration.ofSeconds(10), "traffic goes on", () -> roundTrips.get() > before + 1000);
             assertEquals(BackendState.DRAINING, pool.member(old.hostPort()).orElseThrow().state());
@@ -161,7 +162,7 @@ class EmbeddingExamplesIT {
                     s.getInputStream().read();
                 }
             }
-            assertEquals(2, old.accepted(), "no new connection to the draining backend");
+            assertEquals(oldAccepted, old.accepted(), "no new connection to the draining backend");
             assertTrue(replacement.accepted() >= 2, "new connections reach the replacement");
             stop.set(true);
             for (Thread th : talkers) {

@@ -110,6 +110,12 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private long exchangeStart;
     private int status;
     private Relay tunnel;
+    // A request a handler route answers in the proxy: its head as objects, its body collected.
+    private boolean handled;
+    private Request.Builder localRequest;
+    private java.io.ByteArrayOutputStream localBody;
+    private long localLimit;
+    private ByteBuffer localReply;
 
     ClientConnection(HttpProxy proxy, EventLoop loop, SocketChannel channel) {
         this.proxy = proxy;
@@ -188,7 +194,13 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         switch (state) {
             case PROXY_HEADER -> proxyHeader();
             case IDLE, HEAD -> head();
-            case EXCHANGE -> pumpRequest();
+            case EXCHANGE -> {
+                if (handled) {
+                    collectLocalBody();
+                } else {
+                    pumpRequest();
+                }
+            }
             case LINGER -> {
                 in.clear();
                 inStart = 0;
@@ -218,7 +230,13 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             return;
         }
         switch (state) {
-            case EXCHANGE -> pumpResponse();
+            case EXCHANGE -> {
+                if (handled) {
+                    pumpLocalReply();
+                } else {
+                    pumpResponse();
+                }
+            }
             case LOCAL -> afterLocalResponse();
             default -> { }
         }
@@ -358,6 +376,10 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         route = proxy.router.route(view);
         if (route == null) {
             respondLocal(404, "Not Found", "no route for " + view.host() + view.path());
+            return;
+        }
+        if (route.handler() != null) {
+            startLocal(h);
             return;
         }
         pool = route.pool();
@@ -974,6 +996,148 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         }
     }
 
+    // ======================================================================== handler routes
+
+    /** A handler route: capture the head, collect the body, then answer in the proxy. */
+    private void startLocal(HttpHead h) {
+        handled = true;
+        localRequest = Request.builder(h, client);
+        localLimit = route.maxBodyBytes();
+        if (requestFraming == Framing.LENGTH && h.contentLength() > localLimit) {
+            respondLocal(413, "Content Too Large", "request body larger than " + localLimit + " bytes");
+            return;
+        }
+        localBody = requestFraming == Framing.NONE ? null : new java.io.ByteArrayOutputStream();
+        inStart = h.end();
+        requestFramedEnd = inStart;
+        deadline(proxy.clientIdleNanos);
+        collectLocalBody();
+    }
+
+    private void collectLocalBody() {
+        int end = in == null ? inStart : in.position();
+        while (!requestFramingDone && inStart < end) {
+            if (requestFraming == Framing.LENGTH) {
+                int n = (int) Math.min(requestRemaining, end - inStart);
+                append(inStart, n);
+                inStart += n;
+                requestRemaining -= n;
+                requestFramingDone = requestRemaining == 0;
+            } else {
+                int n = requestChunks.step(in, inStart, end);
+                if (requestChunks.error() != null) {
+                    respondLocal(400, "Bad Request", "malformed chunked body: " + requestChunks.error());
+                    return;
+                }
+                if (requestChunks.data()) {
+                    append(inStart, n);
+                }
+                inStart += n;
+                requestFramingDone = requestChunks.done();
+            }
+            if (localBody != null && localBody.size() > localLimit) {
+                respondLocal(413, "Content Too Large", "request body larger than " + localLimit + " bytes");
+                return;
+            }
+        }
+        requestFramedEnd = inStart;
+        if (!requestFramingDone) {
+            if (clientEof) {
+                abort();
+            }
+            return;
+        }
+        requestRead = true;
+        requestDone = true;
+        answerLocally();
+    }
+
+    private void append(int from, int n) {
+        byte[] chunk = new byte[n];
+        in.get(from, chunk);
+        localBody.writeBytes(chunk);
+    }
+
+    private void answerLocally() {
+        Request request = localRequest.body(localBody == null ? new byte[0] : localBody.toByteArray()).build();
+        localRequest = null;
+        localBody = null;
+        Reply reply;
+        try {
+            reply = route.handler().handle(request);
+            if (reply == null) {
+                throw new IllegalStateException("handler returned null");
+            }
+        } catch (Exception e) {
+            LOG.warn("{}: handler for {} failed", proxy.name, request, e);
+            reply = Reply.text(500, "internal error\n");
+        }
+        status = reply.status();
+        keepAliveAfter = clientKeepAlive && !proxy.draining();
+        StringBuilder head = new StringBuilder(128).append("HTTP/1.1 ").append(status).append(' ')
+                .append(reason(status)).append("\r\n");
+        for (java.util.Map.Entry<String, String> f : reply.headers()) {
+            head.append(f.getKey()).append(": ").append(f.getValue()).append("\r\n");
+        }
+        head.append("Content-Length: ").append(reply.body().length).append("\r\n");
+        if (!keepAliveAfter) {
+            head.append("Connection: close\r\n");
+        } else if (clientMinor == 0) {
+            head.append("Connection: keep-alive\r\n");
+        }
+        head.append("\r\n");
+        byte[] headBytes = head.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        ByteBuffer b = loop.buffers().take();
+        if (headBytes.length > b.capacity()) {
+            loop.buffers().give(b);
+            respondLocal(500, "Internal Server Error", "reply head too large");
+            return;
+        }
+        b.put(headBytes);
+        byte[] body = headMethod ? new byte[0] : reply.body();
+        int inline = Math.min(body.length, b.remaining());
+        b.put(body, 0, inline);
+        appendOut(b);
+        localReply = inline < body.length ? ByteBuffer.wrap(body, inline, body.length - inline) : null;
+        responseStarted = true;
+        proxy.stats.response(status);
+        proxy.stats.localResponses.increment();
+        pumpLocalReply();
+    }
+
+    private void pumpLocalReply() {
+        try {
+            if (out != null) {
+                writeOut();
+                if (out != null) {
+                    return;
+                }
+            }
+            while (localReply != null && localReply.hasRemaining()) {
+                if (channel.write(localReply) == 0) {
+                    return;
+                }
+                touch();
+            }
+        } catch (IOException e) {
+            LOG.debug("{}: writing to client {} failed: {}", proxy.name, client, e.toString());
+            abort();
+            return;
+        }
+        localReply = null;
+        handled = false;
+        proxy.stats.activeRequests.decrement();
+        route = null;
+        if (keepAliveAfter && !clientEof) {
+            idle(proxy.clientIdleNanos);
+            if (in != null && inStart < in.position()) {
+                head();
+            }
+        } else {
+            closeAfterResponse();
+        }
+    }
+
     // ======================================================================== upgrade tunnel
 
     private void startTunnel(HttpHead h) {
@@ -1053,6 +1217,8 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         if (state == State.EXCHANGE) {
             proxy.stats.activeRequests.decrement();
         }
+        handled = false;
+        localReply = null;
         dropBackend();
         if (requestHead != null) {
             loop.buffers().give(requestHead);
@@ -1197,7 +1363,10 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         boolean room = in == null || in.hasRemaining() || inStart == in.position();
         boolean read = !clientEof && room;
         boolean write = out != null;
-        if (state == State.EXCHANGE) {
+        if (state == State.EXCHANGE && handled) {
+            read &= !requestRead;
+            write |= localReply != null;
+        } else if (state == State.EXCHANGE) {
             read &= inStart == requestFramedEnd;
             write |= responseHeadDone && bc != null && bc.in != null && bc.inStart < responseSendEnd;
         } else if (state == State.LOCAL) {
@@ -1302,6 +1471,21 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
 
     static String reason(int status) {
         return switch (status) {
+            case 200 -> "OK";
+            case 201 -> "Created";
+            case 202 -> "Accepted";
+            case 204 -> "No Content";
+            case 301 -> "Moved Permanently";
+            case 302 -> "Found";
+            case 303 -> "See Other";
+            case 307 -> "Temporary Redirect";
+            case 308 -> "Permanent Redirect";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 405 -> "Method Not Allowed";
+            case 409 -> "Conflict";
+            case 429 -> "Too Many Requests";
+            case 500 -> "Internal Server Error";
             case 400 -> "Bad Request";
             case 404 -> "Not Found";
             case 408 -> "Request Timeout";
@@ -1314,7 +1498,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             case 503 -> "Service Unavailable";
             case 504 -> "Gateway Timeout";
             case 505 -> "HTTP Version Not Supported";
-            default -> "Error";
+            default -> status < 400 ? "OK" : "Error";
         };
     }
 }

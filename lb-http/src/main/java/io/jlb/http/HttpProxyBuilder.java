@@ -222,6 +222,10 @@ public final class HttpProxyBuilder {
         }
         List<Route> compiled = new ArrayList<>();
         for (RouteBuilder r : routes.routes) {
+            if (r.handler != null) {
+                compiled.add(new Route(r.describe(), r.conditions, new Pool[0], new int[0], null, r.handler, r.maxBodyBytes));
+                continue;
+            }
             Pool[] pools = new Pool[r.targets.size()];
             int[] weights = new int[pools.length];
             int i = 0;

@@ -15,8 +15,17 @@ final class Route {
     private final Pool[] pools;
     private final int[] cumulativeWeights;
     private final String stripPrefix;
+    private final Handler handler;
+    private final long maxBodyBytes;
 
     Route(String description, List<Predicate<RequestView>> conditions, Pool[] pools, int[] weights, String stripPrefix) {
+        this(description, conditions, pools, weights, stripPrefix, null, 0);
+    }
+
+    Route(String description, List<Predicate<RequestView>> conditions, Pool[] pools, int[] weights, String stripPrefix,
+            Handler handler, long maxBodyBytes) {
+        this.handler = handler;
+        this.maxBodyBytes = maxBodyBytes;
         this.description = description;
         this.conditions = List.copyOf(conditions);
         this.pools = pools;
@@ -50,6 +59,16 @@ final class Route {
             }
         }
         return pools[pools.length - 1];
+    }
+
+    /** The handler answering matching requests in the proxy, or null for a forwarding route. */
+    Handler handler() {
+        return handler;
+    }
+
+    /** The largest request body a handler route reads. */
+    long maxBodyBytes() {
+        return maxBodyBytes;
     }
 
     /** The prefix to strip from the path before forwarding, or null. */

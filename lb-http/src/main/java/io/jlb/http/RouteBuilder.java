@@ -21,6 +21,9 @@ public final class RouteBuilder {
     final List<String> description = new ArrayList<>();
     final Map<String, Integer> targets = new LinkedHashMap<>();
     String stripPrefix;
+    Handler handler;
+    String handlerDescription;
+    long maxBodyBytes = 1 << 20;
 
     RouteBuilder(Routes table) {
         this.table = table;
@@ -118,6 +121,57 @@ public final class RouteBuilder {
         return this;
     }
 
+    /**
+     * Finishes the route: the proxy answers matching requests itself with {@code handler}, which sees the body read
+     * in full (up to {@link #maxBodyBytes(long)}, 1 MiB unless set; 413 beyond).
+     */
+    public Routes handle(Handler value) {
+        return finishLocal(Objects.requireNonNull(value, "handler"), "handler");
+    }
+
+    /** Finishes the route: matching requests get a fixed status and text body. */
+    public Routes respond(int status, String body) {
+        Reply reply = Reply.text(status, body);
+        return finishLocal(request -> reply, "respond " + status);
+    }
+
+    /**
+     * Finishes the route: matching requests are redirected. {@code location} may use {@code {host}} (without port),
+     * {@code {path}}, {@code {query}} (with its {@code ?}, or empty) and {@code {uri}} (path and query):
+     * {@code redirect(308, "https://{host}{uri}")}.
+     */
+    public Routes redirect(int status, String location) {
+        Reply.redirect(status, location); // checks the status now
+        return finishLocal(request -> {
+            String q = request.query() == null ? "" : "?" + request.query();
+            String host = request.header("host") == null ? "" : request.header("host").replaceFirst(":[0-9]+$", "");
+            return Reply.redirect(status, location.replace("{host}", host).replace("{path}", request.path())
+                    .replace("{query}", q).replace("{uri}", request.path() + q));
+        }, "redirect " + status + " " + location);
+    }
+
+    /** The largest request body a handler route reads; 1 MiB unless set. */
+    public RouteBuilder maxBodyBytes(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("maxBodyBytes: " + bytes + " (expected: >= 0)");
+        }
+        maxBodyBytes = bytes;
+        return this;
+    }
+
+    private Routes finishLocal(Handler h, String description) {
+        if (!targets.isEmpty() || handler != null) {
+            throw new IllegalStateException("route already finished");
+        }
+        if (stripPrefix != null) {
+            throw new IllegalStateException("stripPrefix: applies to forwarding routes only");
+        }
+        handler = h;
+        handlerDescription = description;
+        table.add(this);
+        return table;
+    }
+
     /** Finishes the route: matching requests go to {@code pool}. */
     public Routes to(String pool) {
         return split(Map.of(Objects.requireNonNull(pool, "pool"), 1));
@@ -135,7 +189,7 @@ public final class RouteBuilder {
 
     /** Finishes the route: matching requests are split between pools by weight (iteration order kept). */
     public Routes split(Map<String, Integer> weights) {
-        if (!targets.isEmpty()) {
+        if (!targets.isEmpty() || handler != null) {
             throw new IllegalStateException("route already finished");
         }
         if (weights.isEmpty()) {
@@ -154,13 +208,16 @@ public final class RouteBuilder {
 
     String describe() {
         String when = description.isEmpty() ? "*" : String.join(" ", description);
+        if (handler != null) {
+            return when + " -> " + handlerDescription;
+        }
         String to = targets.size() == 1 ? targets.keySet().iterator().next()
                 : targets.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(","));
         return when + " -> " + to + (stripPrefix != null ? " strip=" + stripPrefix : "");
     }
 
     private RouteBuilder add(String what, Predicate<RequestView> condition) {
-        if (!targets.isEmpty()) {
+        if (!targets.isEmpty() || handler != null) {
             throw new IllegalStateException("route already finished");
         }
         description.add(what);
