@@ -74,6 +74,15 @@ public final class Member {
     private final LongAdder bytesToBackend = new LongAdder();
     private final LongAdder bytesFromBackend = new LongAdder();
 
+    // Observability: created on first use, so a backend that sees no traffic costs nothing.
+    private volatile Histogram connectTimes;
+    private volatile Histogram firstByteTimes;
+    private volatile Histogram durations;
+    private volatile LongAdder[] responses;
+    private final LongAdder connectFailures = new LongAdder();
+    volatile long ejectionsTotal;
+    volatile long stateChanges;
+
     // Peak EWMA of latency (Finagle's): benign races between the two fields only blur one sample.
     private volatile double ewmaNanos;
     private volatile long ewmaStampNanos;
@@ -187,6 +196,110 @@ public final class Member {
         if (fromBackend != 0) {
             bytesFromBackend.add(fromBackend);
         }
+    }
+
+    /** Records how long a connection to this backend took to establish. */
+    public void recordConnect(long nanos) {
+        connectTimes().record(nanos);
+    }
+
+    /** Records a connection attempt that failed (refused, timed out, unreachable). */
+    public void recordConnectFailure() {
+        connectFailures.increment();
+    }
+
+    /** Records an HTTP response: its status, the time to its first byte and the whole exchange's time. */
+    public void recordResponse(int status, long firstByteNanos, long totalNanos) {
+        int c = status / 100;
+        if (c >= 1 && c <= 5) {
+            responseCounters()[c - 1].increment();
+        }
+        firstByteTimes().record(firstByteNanos);
+        durations().record(totalNanos);
+    }
+
+    /** Records the duration of a use that has no response of its own (an L4 connection). */
+    public void recordDuration(long nanos) {
+        durations().record(nanos);
+    }
+
+    /** Connection setup times, in nanoseconds. */
+    public Histogram connectTimes() {
+        Histogram h = connectTimes;
+        if (h == null) {
+            synchronized (idleLock) {
+                if ((h = connectTimes) == null) {
+                    connectTimes = h = new Histogram();
+                }
+            }
+        }
+        return h;
+    }
+
+    /** Times from sending a request to the first byte of its response, in nanoseconds. */
+    public Histogram firstByteTimes() {
+        Histogram h = firstByteTimes;
+        if (h == null) {
+            synchronized (idleLock) {
+                if ((h = firstByteTimes) == null) {
+                    firstByteTimes = h = new Histogram();
+                }
+            }
+        }
+        return h;
+    }
+
+    /** Durations of exchanges (L7) or connections (L4), in nanoseconds. */
+    public Histogram durations() {
+        Histogram h = durations;
+        if (h == null) {
+            synchronized (idleLock) {
+                if ((h = durations) == null) {
+                    durations = h = new Histogram();
+                }
+            }
+        }
+        return h;
+    }
+
+    private LongAdder[] responseCounters() {
+        LongAdder[] r = responses;
+        if (r == null) {
+            synchronized (idleLock) {
+                if ((r = responses) == null) {
+                    r = new LongAdder[5];
+                    for (int i = 0; i < 5; i++) {
+                        r[i] = new LongAdder();
+                    }
+                    responses = r;
+                }
+            }
+        }
+        return r;
+    }
+
+    /** HTTP responses with a status of class {@code n}xx (1 to 5). */
+    public long responses(int statusClass) {
+        if (statusClass < 1 || statusClass > 5) {
+            throw new IllegalArgumentException("statusClass: " + statusClass + " (expected: 1 to 5)");
+        }
+        LongAdder[] r = responses;
+        return r == null ? 0 : r[statusClass - 1].sum();
+    }
+
+    /** Failed connection attempts. */
+    public long connectFailures() {
+        return connectFailures.sum();
+    }
+
+    /** Times passive detection ejected this backend. */
+    public long ejections() {
+        return ejectionsTotal;
+    }
+
+    /** Times this backend's state changed (health, draining, ejection). */
+    public long stateChanges() {
+        return stateChanges;
     }
 
     /** The peak-EWMA latency in nanoseconds, decayed to now; 0 before any sample. */

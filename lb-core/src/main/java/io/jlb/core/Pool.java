@@ -410,6 +410,7 @@ public final class Pool {
                 m.ejections = (int) Math.max(0, m.ejections - quietPeriods);
             }
             m.ejections++;
+            m.ejectionsTotal++;
             long nanos = Math.min(outlierDetection.maxEjectionTime().toNanos(), base * m.ejections);
             Duration time = Duration.ofNanos(nanos);
             BackendState before = m.state();
@@ -548,6 +549,7 @@ public final class Pool {
 
     private void fireIfChanged(Member m, BackendState before) {
         if (m.state() != before) {
+            m.stateChanges++;
             fire(PoolEvent.Type.STATE_CHANGED, m, before);
         }
     }

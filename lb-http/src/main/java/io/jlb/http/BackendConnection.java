@@ -29,6 +29,7 @@ final class BackendConnection implements IoHandler {
     int interest;
     long lastActivity;
     long deadline;
+    long connectStart;
 
     BackendConnection(EventLoop loop, BackendConnections pool, Member member, SocketChannel channel) {
         this.loop = loop;

@@ -108,6 +108,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private boolean keepAliveAfter;
     private boolean backendReusable;
     private long exchangeStart;
+    private long firstByteNanos;
     private int status;
     private Relay tunnel;
     // A request a handler route answers in the proxy: its head as objects, its body collected.
@@ -425,8 +426,10 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             BackendConnection bc = new BackendConnection(loop, proxy.backends(loop), tried, ch);
             bc.key = loop.register(ch, 0, bc);
             attach(bc);
+            bc.connectStart = loop.now();
             if (ch.connect(tried.backend().address())) {
                 bc.connected = true;
+                tried.recordConnect(0);
                 backendConnected();
             } else {
                 bc.interest(SelectionKey.OP_CONNECT);
@@ -458,6 +461,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             try {
                 if (bc.channel.finishConnect()) {
                     bc.connected = true;
+                    bc.member.recordConnect(loop.now() - bc.connectStart);
                     backendConnected();
                 }
             } catch (IOException e) {
@@ -503,6 +507,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
 
     private void connectFailed(String reason, boolean timeout) {
         proxy.stats.connectFailures.increment();
+        tried.recordConnectFailure();
         LOG.debug("{}: connect to {} failed: {}", proxy.name, tried.backend(), reason);
         lease.failure();
         dropBackend();
@@ -750,10 +755,11 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         appendOut(head);
         responseStarted = true;
         proxy.stats.response(status);
+        firstByteNanos = loop.now() - exchangeStart;
         if (status >= 500) {
             lease.failure();
         } else {
-            lease.success(loop.now() - exchangeStart);
+            lease.success(firstByteNanos);
         }
         loop.buffers().give(requestHead);
         requestHead = null;
@@ -971,6 +977,10 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private void finishExchange() {
         BackendConnection bc = backend;
         proxy.stats.activeRequests.decrement();
+        long total = loop.now() - exchangeStart;
+        tried.recordResponse(status, firstByteNanos, total);
+        proxy.stats.firstByteTimes.record(firstByteNanos);
+        proxy.stats.durations.record(total);
         boolean clean = backendReusable && requestDone && bc.inStart == bc.in.position();
         backend = null;
         bc.owner = null;

@@ -1,5 +1,6 @@
 package io.jlb.http;
 
+import io.jlb.core.Histogram;
 import io.jlb.nio.internal.ServerRuntime;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -13,6 +14,8 @@ public final class HttpStats {
     final LongAdder retries = new LongAdder();
     final LongAdder upgrades = new LongAdder();
     final LongAdder aborted = new LongAdder();
+    final Histogram firstByteTimes = new Histogram();
+    final Histogram durations = new Histogram();
     private final ServerRuntime<?> runtime;
 
     HttpStats(ServerRuntime<?> runtime) {
@@ -70,6 +73,16 @@ public final class HttpStats {
     /** Exchanges cut midway (a backend or client failed after the response began). */
     public long aborted() {
         return aborted.sum();
+    }
+
+    /** Times from a request's arrival to the first byte of its backend's response, in nanoseconds. */
+    public Histogram firstByteTimes() {
+        return firstByteTimes;
+    }
+
+    /** Durations of forwarded exchanges, from the request's arrival to the response's last byte, in nanoseconds. */
+    public Histogram durations() {
+        return durations;
     }
 
     void response(int status) {

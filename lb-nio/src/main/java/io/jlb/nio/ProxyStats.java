@@ -1,5 +1,6 @@
 package io.jlb.nio;
 
+import io.jlb.core.Histogram;
 import io.jlb.nio.internal.ServerRuntime;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -19,6 +20,8 @@ public final class ProxyStats {
     final LongAdder retries = new LongAdder();
     final LongAdder rejected = new LongAdder();
     final LongAdder idleTimeouts = new LongAdder();
+    final Histogram connectTimes = new Histogram();
+    final Histogram durations = new Histogram();
 
     ProxyStats() {}
 
@@ -62,6 +65,16 @@ public final class ProxyStats {
     /** Connections closed for being idle too long. */
     public long idleTimeouts() {
         return idleTimeouts.sum();
+    }
+
+    /** Backend connection setup times, in nanoseconds (TCP). */
+    public Histogram connectTimes() {
+        return connectTimes;
+    }
+
+    /** Durations of relayed connections, in nanoseconds (TCP). */
+    public Histogram durations() {
+        return durations;
     }
 
     @Override

@@ -49,6 +49,7 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
     private int attempts;
     private SocketChannel backend;
     private long connectStart;
+    private long connectedAt;
     private Relay relay;
 
     TcpSession(TcpProxy proxy, EventLoop loop, SocketChannel client) {
@@ -235,6 +236,7 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
         }
         timer.cancel();
         proxy.stats.connectFailures.increment();
+        tried.recordConnectFailure();
         lease.failure();
         lease.close();
         lease = null;
@@ -251,7 +253,11 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
 
     private void connected() {
         timer.cancel();
-        lease.success(loop.now() - connectStart);
+        long connectTime = loop.now() - connectStart;
+        tried.recordConnect(connectTime);
+        proxy.stats.connectTimes.record(connectTime);
+        lease.success(connectTime);
+        connectedAt = loop.now();
         phase = Phase.RELAYING;
         try {
             if (proxy.sendProxyProtocol != null) {
@@ -307,6 +313,9 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
         if (outcome == Relay.Outcome.IDLE_TIMEOUT) {
             proxy.stats.idleTimeouts.increment();
         }
+        long duration = loop.now() - connectedAt;
+        tried.recordDuration(duration);
+        proxy.stats.durations.record(duration);
         LOG.debug("{}: {} <-> {} ended: {}", proxy.name, clientAddress, tried.backend(), outcome);
         close();
     }
