@@ -123,6 +123,20 @@ public final class Histogram {
             return count;
         }
 
+        /**
+         * The values recorded between {@code earlier} and this snapshot of the same histogram: quantiles of a
+         * recent window (the last second, the last ten) rather than of all time.
+         */
+        public Snapshot since(Snapshot earlier) {
+            long[] c = new long[counts.length];
+            long n = 0;
+            for (int i = 0; i < c.length; i++) {
+                c[i] = Math.max(0, counts[i] - earlier.counts[i]);
+                n += c[i];
+            }
+            return new Snapshot(c, n, Math.max(0, sum - earlier.sum));
+        }
+
         /** Their sum. */
         public long sum() {
             return sum;

@@ -42,6 +42,24 @@ class HistogramProperties {
         assertEquals(values.stream().mapToLong(Long::longValue).sum(), h.sum());
     }
 
+    @Property
+    void aWindowBetweenTwoSnapshotsHoldsExactlyTheValuesRecordedBetween(
+            @ForAll @Size(max = 200) List<@LongRange(min = 0, max = 10_000_000_000L) Long> before,
+            @ForAll @Size(min = 1, max = 200) List<@LongRange(min = 0, max = 10_000_000_000L) Long> during,
+            @ForAll @DoubleRange(min = 0.0, max = 1.0) double q) {
+        Histogram h = new Histogram();
+        before.forEach(h::record);
+        Histogram.Snapshot start = h.snapshot();
+        during.forEach(h::record);
+        Histogram.Snapshot window = h.snapshot().since(start);
+        Histogram alone = new Histogram();
+        during.forEach(alone::record);
+        assertEquals(during.size(), window.count());
+        assertEquals(alone.sum(), window.sum());
+        assertEquals(alone.quantile(q), window.quantile(q));
+        assertEquals(alone.snapshot().countAtMost(1_000_000), window.countAtMost(1_000_000));
+    }
+
     @Example
     void concurrentRecordingLosesNothing() throws Exception {
         Histogram h = new Histogram();

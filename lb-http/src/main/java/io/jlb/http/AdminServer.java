@@ -23,6 +23,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -47,6 +50,8 @@ public final class AdminServer implements AutoCloseable {
     private final Instant started = Instant.now();
     private final long startedNanos = System.nanoTime();
     private final byte[] page;
+    private final Trends trends = new Trends();
+    private ScheduledExecutorService sampler;
 
     private record Watched(String name, String protocol, Supplier<InetSocketAddress> address, Object proxy) {}
 
@@ -79,9 +84,15 @@ public final class AdminServer implements AutoCloseable {
         return new Builder();
     }
 
-    /** Binds and starts serving. */
+    /** Binds and starts serving, and starts sampling the last minute's trends once a second. */
     public AdminServer start() {
         server.start();
+        sampler = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread t = new Thread(task, "jlb-admin-trends");
+            t.setDaemon(true);
+            return t;
+        });
+        sampler.scheduleAtFixedRate(this::sampleTrends, 0, 1, TimeUnit.SECONDS);
         return this;
     }
 
@@ -92,7 +103,35 @@ public final class AdminServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (sampler != null) {
+            sampler.shutdownNow();
+        }
         server.close();
+    }
+
+    private void sampleTrends() {
+        try {
+            long now = System.nanoTime();
+            java.util.Set<Object> live = new java.util.HashSet<>();
+            for (Watched w : listeners) {
+                String key = "listener:" + w.name;
+                if (w.proxy instanceof HttpProxy h) {
+                    trends.sample(key, h.stats().requests(), h.stats().durations(), now);
+                } else {
+                    ProxyStats s = ((L4) stats(w)).stats;
+                    trends.sample(key, s.accepted(), s.durations(), now);
+                }
+                live.add(key);
+            }
+            forEachMember((pool, m) -> {
+                trends.sample(m, m.total(), m.durations(), now);
+                live.add(m);
+            });
+            trends.retain(live);
+        } catch (RuntimeException e) {
+            // a pool changing under the walk: the next second samples again
+            System.getLogger(AdminServer.class.getName()).log(System.Logger.Level.DEBUG, "trend sampling", e);
+        }
     }
 
     private static byte[] resource(String name) {
@@ -356,6 +395,7 @@ public final class AdminServer implements AutoCloseable {
                 ProxyStats s = ((L4) c).stats;
                 j.field("bytesIn", s.bytesFromClients()).field("bytesOut", s.bytesToClients()).field("rejected", s.rejected());
             }
+            trend(j, trends.get("listener:" + w.name));
             j.endObject();
         }
         j.endArray();
@@ -379,7 +419,7 @@ public final class AdminServer implements AutoCloseable {
         j.endArray().endObject();
     }
 
-    private static void member(Json j, Member m, long now) {
+    private void member(Json j, Member m, long now) {
         Backend b = m.backend();
         j.beginObject().field("name", b.name()).field("address", b.authority()).field("state", m.state().label())
                 .field("health", m.health().label()).field("weight", b.weight()).field("backup", b.backup())
@@ -401,7 +441,29 @@ public final class AdminServer implements AutoCloseable {
         }
         j.endObject();
         latency(j, m.durations());
+        trend(j, trends.get(m));
         j.endObject();
+    }
+
+    /** The last minute, a sample a second, oldest first: rates, and p99s in ms (null for a second without any). */
+    private static void trend(Json j, Trends.Series series) {
+        j.key("trend").beginObject().key("rate").beginArray();
+        if (series != null) {
+            for (double r : series.rates()) {
+                j.value(r);
+            }
+        }
+        j.endArray().key("p99Ms").beginArray();
+        if (series != null) {
+            for (double p : series.p99Millis()) {
+                if (Double.isNaN(p)) {
+                    j.value((String) null);
+                } else {
+                    j.value(p);
+                }
+            }
+        }
+        j.endArray().endObject();
     }
 
     private static void latency(Json j, Histogram h) {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * External programs some tests drive as real peers (redis-server, redis-benchmark, curl). {@code .ci/run}
+ * External programs some tests drive as real peers (redis-server, redis-benchmark, curl, chromium). {@code .ci/run}
  * installs them and sets {@code JLB_REQUIRE_TOOLS=1}, which makes a missing one a failure; on a developer's
  * machine without them, those tests are reported as skipped, with the reason.
  */

@@ -1,11 +1,13 @@
 package io.jlb.http.internal;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Just enough JSON for the admin endpoints, without a dependency: a writer that escapes strings, and a reader of
- * flat objects whose values are strings, numbers, booleans or null.
+ * Just enough JSON for the admin endpoints, without a dependency: a writer that escapes strings, and a strict reader
+ * (RFC 8259) whose objects become {@code Map}s, arrays {@code List}s, numbers {@code Long} or {@code Double}.
  */
 public final class Json {
     private final StringBuilder out = new StringBuilder(256);
@@ -135,18 +137,33 @@ public final class Json {
     }
 
     /**
-     * Reads a flat JSON object: values become String, Long, Double, Boolean or null.
+     * Reads a JSON object.
      *
-     * @throws IllegalArgumentException naming what is wrong
+     * @throws IllegalArgumentException naming what is wrong and where
      */
     public static Map<String, Object> readObject(String text) {
+        if (read(text) instanceof Map<?, ?> m) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> object = (Map<String, Object>) m;
+            return object;
+        }
+        throw new IllegalArgumentException("expected a JSON object");
+    }
+
+    /**
+     * Reads any JSON value: String, Long, Double, Boolean, null, {@code List} or {@code Map}.
+     *
+     * @throws IllegalArgumentException naming what is wrong and where
+     */
+    public static Object read(String text) {
         Reader r = new Reader(text);
-        Map<String, Object> m = r.object();
+        r.skipSpace();
+        Object v = r.value(0);
         r.skipSpace();
         if (r.pos != text.length()) {
-            throw new IllegalArgumentException("unexpected text after the object at " + r.pos);
+            throw new IllegalArgumentException("unexpected text after the value at " + r.pos);
         }
-        return m;
+        return v;
     }
 
     private static final class Reader {
@@ -157,8 +174,9 @@ public final class Json {
             this.s = s;
         }
 
-        Map<String, Object> object() {
-            skipSpace();
+        private static final int MAX_DEPTH = 64;
+
+        Map<String, Object> object(int depth) {
             expect('{');
             Map<String, Object> m = new LinkedHashMap<>();
             skipSpace();
@@ -168,11 +186,15 @@ public final class Json {
             }
             while (true) {
                 skipSpace();
+                int at = pos;
                 String key = string();
                 skipSpace();
                 expect(':');
                 skipSpace();
-                m.put(key, value());
+                if (m.containsKey(key)) {
+                    throw new IllegalArgumentException("duplicate key '" + key + "' at " + at);
+                }
+                m.put(key, value(depth + 1));
                 skipSpace();
                 char c = next();
                 if (c == '}') {
@@ -184,10 +206,41 @@ public final class Json {
             }
         }
 
-        Object value() {
+        List<Object> array(int depth) {
+            expect('[');
+            List<Object> list = new ArrayList<>();
+            skipSpace();
+            if (peek() == ']') {
+                pos++;
+                return list;
+            }
+            while (true) {
+                skipSpace();
+                list.add(value(depth + 1));
+                skipSpace();
+                char c = next();
+                if (c == ']') {
+                    return list;
+                }
+                if (c != ',') {
+                    throw new IllegalArgumentException("expected ',' or ']' at " + (pos - 1));
+                }
+            }
+        }
+
+        Object value(int depth) {
+            if (depth > MAX_DEPTH) {
+                throw new IllegalArgumentException("nested deeper than " + MAX_DEPTH + " at " + pos);
+            }
             char c = peek();
             if (c == '"') {
                 return string();
+            }
+            if (c == '{') {
+                return object(depth);
+            }
+            if (c == '[') {
+                return array(depth);
             }
             if (s.startsWith("true", pos)) {
                 pos += 4;
@@ -201,19 +254,52 @@ public final class Json {
                 pos += 4;
                 return null;
             }
+            return number();
+        }
+
+        private Object number() {
             int start = pos;
-            while (pos < s.length() && "+-0123456789.eE".indexOf(s.charAt(pos)) >= 0) {
+            if (pos < s.length() && s.charAt(pos) == '-') {
                 pos++;
             }
-            String number = s.substring(start, pos);
-            if (number.isEmpty()) {
+            int intStart = pos;
+            digits();
+            if (pos == intStart || s.charAt(intStart) == '0' && pos - intStart > 1) {
                 throw new IllegalArgumentException("expected a value at " + start);
             }
+            boolean fraction = false;
+            if (pos < s.length() && s.charAt(pos) == '.') {
+                pos++;
+                fraction = true;
+                requireDigits(start);
+            }
+            if (pos < s.length() && (s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
+                pos++;
+                fraction = true;
+                if (pos < s.length() && (s.charAt(pos) == '+' || s.charAt(pos) == '-')) {
+                    pos++;
+                }
+                requireDigits(start);
+            }
+            String number = s.substring(start, pos);
             try {
-                return number.contains(".") || number.contains("e") || number.contains("E")
-                        ? (Object) Double.parseDouble(number) : (Object) Long.parseLong(number);
+                return fraction ? (Object) Double.parseDouble(number) : (Object) Long.parseLong(number);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad number '" + number + "' at " + start);
+                throw new IllegalArgumentException("number out of range '" + number + "' at " + start);
+            }
+        }
+
+        private void digits() {
+            while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
+                pos++;
+            }
+        }
+
+        private void requireDigits(int start) {
+            int from = pos;
+            digits();
+            if (pos == from) {
+                throw new IllegalArgumentException("bad number at " + start);
             }
         }
 
@@ -228,28 +314,37 @@ public final class Json {
                 if (c == '\\') {
                     char e = next();
                     switch (e) {
+                        case '"', '\\', '/' -> sb.append(e);
                         case 'n' -> sb.append('\n');
                         case 't' -> sb.append('\t');
                         case 'r' -> sb.append('\r');
                         case 'b' -> sb.append('\b');
                         case 'f' -> sb.append('\f');
-                        case 'u' -> {
-                            if (pos + 4 > s.length()) {
-                                throw new IllegalArgumentException("bad escape at " + pos);
-                            }
-                            sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                            pos += 4;
-                        }
-                        default -> sb.append(e);
+                        case 'u' -> sb.append(hex4());
+                        default -> throw new IllegalArgumentException("bad escape '\\" + e + "' at " + (pos - 2));
                     }
+                } else if (c < 0x20) {
+                    throw new IllegalArgumentException("unescaped control character in a string at " + (pos - 1));
                 } else {
                     sb.append(c);
                 }
             }
         }
 
+        private char hex4() {
+            int v = 0;
+            for (int i = 0; i < 4; i++) {
+                int d = Character.digit(next(), 16);
+                if (d < 0) {
+                    throw new IllegalArgumentException("bad \\u escape at " + (pos - 1));
+                }
+                v = v << 4 | d;
+            }
+            return (char) v;
+        }
+
         void skipSpace() {
-            while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) {
+            while (pos < s.length() && " \t\n\r".indexOf(s.charAt(pos)) >= 0) {
                 pos++;
             }
         }

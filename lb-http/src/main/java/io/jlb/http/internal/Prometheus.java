@@ -96,7 +96,11 @@ public final class Prometheus {
     }
 
     private void number(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+        if (Double.isNaN(v)) {
+            out.append("NaN");
+        } else if (Double.isInfinite(v)) {
+            out.append(v > 0 ? "+Inf" : "-Inf");
+        } else if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             out.append((long) v);
         } else {
             out.append(v);
@@ -104,7 +108,7 @@ public final class Prometheus {
     }
 
     private static String format(double bound) {
-        return bound == Math.rint(bound) ? Long.toString((long) bound) : Double.toString(bound);
+        return java.math.BigDecimal.valueOf(bound).stripTrailingZeros().toPlainString();
     }
 
     @Override
