@@ -9,6 +9,7 @@ import io.jlb.http.internal.ChunkedFramer;
 import io.jlb.http.internal.HeadParser;
 import io.jlb.http.internal.HeadWriter;
 import io.jlb.http.internal.HttpHead;
+import io.jlb.nio.AccessLog;
 import io.jlb.nio.internal.Addresses;
 import io.jlb.nio.internal.EventLoop;
 import io.jlb.nio.internal.IoHandler;
@@ -117,6 +118,14 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private java.io.ByteArrayOutputStream localBody;
     private long localLimit;
     private ByteBuffer localReply;
+    // The access-log entry of the exchange in progress, captured only while the log is enabled.
+    private boolean logPending;
+    private long logStartMillis;
+    private String logRequestLine;
+    private String logReferer;
+    private String logUserAgent;
+    private String logRequestId;
+    private long responseBytes;
 
     ClientConnection(HttpProxy proxy, EventLoop loop, SocketChannel channel) {
         this.proxy = proxy;
@@ -247,9 +256,11 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private boolean flushOut() {
         try {
             while (out.hasRemaining()) {
-                if (channel.write(out) == 0) {
+                int n = channel.write(out);
+                if (n == 0) {
                     return false;
                 }
+                responseBytes += n;
             }
         } catch (IOException e) {
             LOG.debug("{}: writing to client {} failed: {}", proxy.name, client, e.toString());
@@ -327,6 +338,14 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             return;
         }
         proxy.stats.requests.increment();
+        exchangeStart = loop.now();
+        firstByteNanos = -1;
+        responseBytes = 0;
+        status = 0;
+        attempts = 0;
+        if (proxy.accessLog != null && proxy.accessLog.enabled()) {
+            beginLog(r == HeadParser.Result.COMPLETE ? parser.head() : null);
+        }
         if (r == HeadParser.Result.ERROR) {
             int s = parser.errorStatus();
             LOG.debug("{}: {} sent a bad request: {} ({})", proxy.name, client, parser.errorReason(), s);
@@ -341,7 +360,6 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private void startExchange(HttpHead h) {
         state = State.EXCHANGE;
         proxy.stats.activeRequests.increment();
-        exchangeStart = loop.now();
         headMethod = h.method() == HttpHead.Method.HEAD;
         clientMinor = h.minorVersion();
         clientKeepAlive = h.keepAlive();
@@ -813,6 +831,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
                 if (body) {
                     int written = writeSlice(channel, bc.in, bc.inStart, responseSendEnd);
                     bc.inStart += written;
+                    responseBytes += written;
                     if (written > 0) {
                         touch();
                     }
@@ -847,9 +866,11 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     /** Writes what {@link #out} holds; returns 0 (no body bytes). Clears {@code out} once written. */
     private int writeOut() throws IOException {
         while (out.hasRemaining()) {
-            if (channel.write(out) == 0) {
+            int n = channel.write(out);
+            if (n == 0) {
                 break;
             }
+            responseBytes += n;
         }
         touch();
         if (!out.hasRemaining()) {
@@ -868,9 +889,11 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         gather[1] = source;
         try {
             while (source.hasRemaining()) {
-                if (channel.write(gather) == 0) {
+                long n = channel.write(gather);
+                if (n == 0) {
                     break;
                 }
+                responseBytes += n;
             }
             return source.position() - from;
         } finally {
@@ -981,6 +1004,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         tried.recordResponse(status, firstByteNanos, total);
         proxy.stats.firstByteTimes.record(firstByteNanos);
         proxy.stats.durations.record(total);
+        logExchange("ok");
         boolean clean = backendReusable && requestDone && bc.inStart == bc.in.position();
         backend = null;
         bc.owner = null;
@@ -1124,9 +1148,11 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
                 }
             }
             while (localReply != null && localReply.hasRemaining()) {
-                if (channel.write(localReply) == 0) {
+                int n = channel.write(localReply);
+                if (n == 0) {
                     return;
                 }
+                responseBytes += n;
                 touch();
             }
         } catch (IOException e) {
@@ -1137,6 +1163,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         localReply = null;
         handled = false;
         proxy.stats.activeRequests.decrement();
+        logExchange("handled");
         route = null;
         if (keepAliveAfter && !clientEof) {
             idle(proxy.clientIdleNanos);
@@ -1206,12 +1233,16 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         if (tried != null) {
             tried.recordTraffic(aToB ? bytes : 0, aToB ? 0 : bytes);
         }
+        if (!aToB) {
+            responseBytes += bytes;
+        }
     }
 
     @Override
     public void closed(Relay relay, Relay.Outcome outcome, Throwable cause) {
         LOG.debug("{}: tunnel for {} ended: {}", proxy.name, client, outcome);
         proxy.stats.activeRequests.decrement();
+        logExchange("tunnel");
         backend = null;
         close();
     }
@@ -1238,8 +1269,14 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         proxy.stats.response(code);
         state = State.LOCAL;
         responseStarted = true;
+        status = code;
         ByteBuffer b = loop.buffers().take();
         b.put(HeadWriter.localResponse(code, reason, body + "\n", true));
+        if (!logPending && proxy.accessLog != null && proxy.accessLog.enabled()) {
+            beginLog(null); // a request cut short (a timeout mid-head): logged with what is known
+        }
+        responseBytes += b.position();
+        logExchange("local");
         appendOut(b);
         deadline(proxy.clientIdleNanos);
         if (flushOut()) {
@@ -1301,6 +1338,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             tunnel.abort();
             return;
         }
+        logExchange("aborted");
         if (state == State.EXCHANGE) {
             proxy.stats.activeRequests.decrement();
         }
@@ -1321,6 +1359,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         if (state == State.CLOSED) {
             return;
         }
+        logExchange("client-closed");
         state = State.CLOSED;
         timer.cancel();
         if (backend != null) {
@@ -1350,6 +1389,56 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             // closing
         }
         proxy.connectionClosed(loop, this);
+    }
+
+    // ======================================================================== access log
+
+    private void beginLog(HttpHead h) {
+        logPending = true;
+        logStartMillis = System.currentTimeMillis();
+        if (h == null) {
+            logRequestLine = null;
+            logReferer = null;
+            logUserAgent = null;
+            logRequestId = null;
+            return;
+        }
+        logRequestLine = h.methodName() + " " + h.target() + " HTTP/1." + h.minorVersion();
+        logReferer = h.header("referer");
+        logUserAgent = h.header("user-agent");
+        logRequestId = h.header("x-request-id");
+    }
+
+    /** Writes the access-log line of the exchange in progress, once; {@code outcome} says how it ended. */
+    private void logExchange(String outcome) {
+        if (!logPending) {
+            return;
+        }
+        logPending = false;
+        StringBuilder before = new StringBuilder(24);
+        AccessLog.token(before, clientIp).append(" - -");
+        StringBuilder after = new StringBuilder(256).append('"');
+        AccessLog.quoted(after, logRequestLine).append("\" ");
+        if (status > 0) {
+            after.append(status);
+        } else {
+            after.append('-');
+        }
+        after.append(' ').append(responseBytes).append(" \"");
+        AccessLog.quoted(after, logReferer).append("\" \"");
+        AccessLog.quoted(after, logUserAgent).append("\" listener=");
+        AccessLog.token(after, proxy.name).append(" pool=");
+        AccessLog.token(after, pool == null ? null : pool.name()).append(" upstream=");
+        AccessLog.token(after, tried == null ? null : tried.backend().authority()).append(" attempts=").append(attempts)
+                .append(" ttfb_ms=");
+        AccessLog.millis(after, firstByteNanos).append(" total_ms=");
+        AccessLog.millis(after, loop.now() - exchangeStart).append(" request_id=");
+        AccessLog.token(after, logRequestId).append(" outcome=").append(outcome);
+        proxy.accessLog.log(logStartMillis, before.toString(), after.toString());
+        logRequestLine = null;
+        logReferer = null;
+        logUserAgent = null;
+        logRequestId = null;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.jlb.http;
 
 import io.jlb.http.internal.HeadWriter;
+import io.jlb.nio.AccessLog;
 import io.jlb.nio.EventLoopGroup;
 import io.jlb.nio.internal.EventLoop;
 import io.jlb.nio.internal.ServerRuntime;
@@ -49,6 +50,7 @@ public final class HttpProxy implements AutoCloseable {
     final long tunnelIdleNanos;
     final int connectAttempts;
     final HttpStats stats;
+    final AccessLog accessLog;
     private final int maxIdlePerBackend;
     private final long backendIdleNanos;
     private final int maxConnections;
@@ -58,30 +60,30 @@ public final class HttpProxy implements AutoCloseable {
     private final ServerRuntime<ClientConnection> runtime;
     private final Map<EventLoop, BackendConnections> backends = new ConcurrentHashMap<>();
 
-    HttpProxy(InetSocketAddress listen, Router router, EventLoopGroup eventLoops, int threads, int bufferSize,
-            HttpLimits limits, HttpTimeouts timeouts, ForwardedHeaders forwarded, boolean acceptProxyProtocol,
-            int connectAttempts, int maxIdlePerBackend, int maxConnections, Duration tunnelIdle, Duration drainTimeout,
-            int backlog, String name) {
-        this.listen = listen;
+    HttpProxy(HttpProxyBuilder b, Router router, int bufferSize, HttpLimits limits) {
+        this.listen = b.listenAddress();
         this.router = router;
         this.limits = limits;
         this.maxResponseHeadBytes = Math.min(64 * 1024, bufferSize);
+        ForwardedHeaders forwarded = b.forwarded();
         this.forwarding = HeadWriter.Options.of(forwarded.xForwardedFor(), forwarded.xForwardedProto(),
                 forwarded.xForwardedHost(), forwarded.forwarded(), forwarded.via(), forwarded.viaPseudonym());
-        this.acceptProxyProtocol = acceptProxyProtocol;
+        this.acceptProxyProtocol = b.acceptsProxyProtocol();
+        HttpTimeouts timeouts = b.timeouts();
         this.headerTimeoutNanos = timeouts.header().toNanos();
         this.clientIdleNanos = timeouts.clientIdle().toNanos();
         this.connectTimeoutNanos = timeouts.connect().toNanos();
         this.responseTimeoutNanos = timeouts.response().toNanos();
         this.backendIdleNanos = timeouts.backendIdle().toNanos();
-        this.tunnelIdleNanos = tunnelIdle.toNanos();
-        this.connectAttempts = connectAttempts;
-        this.maxIdlePerBackend = maxIdlePerBackend;
-        this.maxConnections = maxConnections;
-        this.drainTimeout = drainTimeout;
-        this.backlog = backlog;
-        this.name = name;
-        this.runtime = new ServerRuntime<>(name, eventLoops, threads, bufferSize);
+        this.tunnelIdleNanos = b.tunnelIdleTimeout().toNanos();
+        this.connectAttempts = b.connectAttempts();
+        this.maxIdlePerBackend = b.maxIdlePerBackend();
+        this.maxConnections = b.maxConnections();
+        this.drainTimeout = b.drainTimeout();
+        this.backlog = b.backlog();
+        this.name = b.name();
+        this.accessLog = b.accessLog();
+        this.runtime = new ServerRuntime<>(name, b.eventLoops(), b.threads(), bufferSize);
         this.stats = new HttpStats(runtime);
     }
 

@@ -2,6 +2,7 @@ package io.jlb.http;
 
 import io.jlb.core.LoadBalancer;
 import io.jlb.core.Pool;
+import io.jlb.nio.AccessLog;
 import io.jlb.nio.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -35,6 +36,7 @@ public final class HttpProxyBuilder {
     private Duration drainTimeout;
     private Integer backlog;
     private String name;
+    private AccessLog accessLog;
 
     HttpProxyBuilder() {}
 
@@ -196,6 +198,15 @@ public final class HttpProxyBuilder {
     }
 
     /**
+     * Writes one line per request to {@code log} when its exchange ends (see {@link AccessLog} for the format). The
+     * caller owns the log and closes it after the proxy.
+     */
+    public HttpProxyBuilder accessLog(AccessLog log) {
+        accessLog = once("accessLog", accessLog, Objects.requireNonNull(log, "accessLog"));
+        return this;
+    }
+
+    /**
      * Builds the proxy; {@link HttpProxy#start()} binds it.
      *
      * @throws IllegalStateException when a required option is missing or options contradict each other
@@ -239,18 +250,65 @@ public final class HttpProxyBuilder {
             }
             compiled.add(new Route(r.describe(), r.conditions, pools, weights, r.stripPrefix));
         }
-        return new HttpProxy(listen, new Router(compiled), eventLoops,
-                threads != null ? threads : Runtime.getRuntime().availableProcessors(), buffer, l,
-                timeouts != null ? timeouts : HttpTimeouts.defaults(),
-                forwarded != null ? forwarded : ForwardedHeaders.defaults(),
-                acceptProxyProtocol != null && acceptProxyProtocol,
-                connectAttempts != null ? connectAttempts : 3,
-                maxIdlePerBackend != null ? maxIdlePerBackend : 64,
-                maxConnections != null ? maxConnections : 0,
-                tunnelIdleTimeout != null ? tunnelIdleTimeout : Duration.ofHours(1),
-                drainTimeout != null ? drainTimeout : Duration.ofSeconds(30),
-                backlog != null ? backlog : 1024,
-                name != null ? name : "http");
+        return new HttpProxy(this, new Router(compiled), buffer, l);
+    }
+
+    // ---- the settings with their defaults, read by HttpProxy ----
+
+    InetSocketAddress listenAddress() {
+        return listen;
+    }
+
+    EventLoopGroup eventLoops() {
+        return eventLoops;
+    }
+
+    int threads() {
+        return threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    }
+
+    HttpTimeouts timeouts() {
+        return timeouts != null ? timeouts : HttpTimeouts.defaults();
+    }
+
+    ForwardedHeaders forwarded() {
+        return forwarded != null ? forwarded : ForwardedHeaders.defaults();
+    }
+
+    boolean acceptsProxyProtocol() {
+        return acceptProxyProtocol != null && acceptProxyProtocol;
+    }
+
+    int connectAttempts() {
+        return connectAttempts != null ? connectAttempts : 3;
+    }
+
+    int maxIdlePerBackend() {
+        return maxIdlePerBackend != null ? maxIdlePerBackend : 64;
+    }
+
+    int maxConnections() {
+        return maxConnections != null ? maxConnections : 0;
+    }
+
+    Duration tunnelIdleTimeout() {
+        return tunnelIdleTimeout != null ? tunnelIdleTimeout : Duration.ofHours(1);
+    }
+
+    Duration drainTimeout() {
+        return drainTimeout != null ? drainTimeout : Duration.ofSeconds(30);
+    }
+
+    int backlog() {
+        return backlog != null ? backlog : 1024;
+    }
+
+    String name() {
+        return name != null ? name : "http";
+    }
+
+    AccessLog accessLog() {
+        return accessLog;
     }
 
     private static <T> T once(String option, T current, T value) {

@@ -39,6 +39,7 @@ public final class TcpProxy implements AutoCloseable {
     private final List<Pool> sniPools = new ArrayList<>();
     final boolean acceptProxyProtocol;
     final ProxyProtocol sendProxyProtocol;
+    final AccessLog accessLog;
     final long connectTimeoutNanos;
     final long idleTimeoutNanos;
     final long inspectTimeoutNanos;
@@ -60,6 +61,7 @@ public final class TcpProxy implements AutoCloseable {
         }
         this.acceptProxyProtocol = b.acceptProxyProtocol();
         this.sendProxyProtocol = b.sendProxyProtocol();
+        this.accessLog = b.accessLog();
         this.connectTimeoutNanos = b.connectTimeout().toNanos();
         this.idleTimeoutNanos = b.idleTimeout().toNanos();
         this.inspectTimeoutNanos = b.inspectTimeout().toNanos();

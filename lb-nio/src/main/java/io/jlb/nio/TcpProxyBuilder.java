@@ -29,6 +29,7 @@ public final class TcpProxyBuilder {
     private Integer maxConnections;
     private Integer maxConnectionsPerBackend;
     private ProxyProtocol sendProxyProtocol;
+    private AccessLog accessLog;
     private Boolean acceptProxyProtocol;
     private Integer backlog;
     private String name;
@@ -131,6 +132,15 @@ public final class TcpProxyBuilder {
     /** Sends a PROXY protocol header to each backend, so it sees the client's address. */
     public TcpProxyBuilder sendProxyProtocol(ProxyProtocol version) {
         sendProxyProtocol = Options.once("sendProxyProtocol", sendProxyProtocol, Objects.requireNonNull(version));
+        return this;
+    }
+
+    /**
+     * Writes one line per connection to {@code log} when it ends (see {@link AccessLog} for the format). The caller
+     * owns the log and closes it after the proxy.
+     */
+    public TcpProxyBuilder accessLog(AccessLog log) {
+        accessLog = Options.once("accessLog", accessLog, Objects.requireNonNull(log, "accessLog"));
         return this;
     }
 
@@ -238,6 +248,10 @@ public final class TcpProxyBuilder {
 
     ProxyProtocol sendProxyProtocol() {
         return sendProxyProtocol;
+    }
+
+    AccessLog accessLog() {
+        return accessLog;
     }
 
     boolean acceptProxyProtocol() {

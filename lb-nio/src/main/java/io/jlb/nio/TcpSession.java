@@ -5,6 +5,7 @@ import io.jlb.core.Member;
 import io.jlb.core.Pick;
 import io.jlb.core.PickContext;
 import io.jlb.core.Pool;
+import io.jlb.nio.internal.Addresses;
 import io.jlb.nio.internal.ClientHello;
 import io.jlb.nio.internal.EventLoop;
 import io.jlb.nio.internal.IoHandler;
@@ -51,6 +52,13 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
     private long connectStart;
     private long connectedAt;
     private Relay relay;
+    // For the access log: when the connection arrived, what crossed, how it ended.
+    private long startedAt;
+    private long startedMillis;
+    private long connectTime = -1;
+    private long bytesIn;
+    private long bytesOut;
+    private String outcome = "closed";
 
     TcpSession(TcpProxy proxy, EventLoop loop, SocketChannel client) {
         this.proxy = proxy;
@@ -63,6 +71,10 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
         clientAddress = (InetSocketAddress) client.getRemoteAddress();
         localAddress = (InetSocketAddress) client.getLocalAddress();
         clientKey = loop.register(client, 0, this);
+        startedAt = loop.now();
+        if (proxy.accessLog != null) {
+            startedMillis = System.currentTimeMillis();
+        }
         if (proxy.acceptProxyProtocol) {
             inspect(Phase.PROXY_HEADER);
         } else if (!proxy.sniRoutes.isEmpty()) {
@@ -253,7 +265,7 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
 
     private void connected() {
         timer.cancel();
-        long connectTime = loop.now() - connectStart;
+        connectTime = loop.now() - connectStart;
         tried.recordConnect(connectTime);
         proxy.stats.connectTimes.record(connectTime);
         lease.success(connectTime);
@@ -302,9 +314,11 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
         if (fromClient) {
             proxy.stats.bytesFromClients.add(bytes);
             tried.recordTraffic(bytes, 0);
+            bytesIn += bytes;
         } else {
             proxy.stats.bytesToClients.add(bytes);
             tried.recordTraffic(0, bytes);
+            bytesOut += bytes;
         }
     }
 
@@ -317,12 +331,20 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
         tried.recordDuration(duration);
         proxy.stats.durations.record(duration);
         LOG.debug("{}: {} <-> {} ended: {}", proxy.name, clientAddress, tried.backend(), outcome);
+        this.outcome = switch (outcome) {
+            case COMPLETED -> "closed";
+            case FAILED_A -> "client-error";
+            case FAILED_B -> "backend-error";
+            case IDLE_TIMEOUT -> "idle-timeout";
+            case ABORTED -> "aborted";
+        };
         close();
     }
 
     // ---- the end ----
 
     private void reject(String reason) {
+        outcome = phase == Phase.CONNECTING ? (tried == null ? "no-backend" : "connect-failed") : "rejected";
         proxy.stats.rejected.increment();
         LOG.debug("{}: closing {}: {}", proxy.name, clientAddress, reason);
         close();
@@ -359,6 +381,22 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
             lease.close();
         }
         proxy.sessionClosed(loop, this);
+        if (proxy.accessLog != null && proxy.accessLog.enabled()) {
+            logConnection();
+        }
+    }
+
+    private void logConnection() {
+        StringBuilder before = new StringBuilder(24);
+        AccessLog.token(before, clientAddress == null ? null : Addresses.text(clientAddress.getAddress())).append(" - -");
+        StringBuilder after = new StringBuilder(160).append("\"TCP\" - ").append(bytesOut).append(" \"-\" \"-\" listener=");
+        AccessLog.token(after, proxy.name).append(" pool=");
+        AccessLog.token(after, pool == null ? null : pool.name()).append(" upstream=");
+        AccessLog.token(after, tried == null ? null : tried.backend().authority()).append(" bytes_in=").append(bytesIn)
+                .append(" connect_ms=");
+        AccessLog.millis(after, connectTime).append(" total_ms=");
+        AccessLog.millis(after, loop.now() - startedAt).append(" outcome=").append(outcome);
+        proxy.accessLog.log(startedMillis, before.toString(), after.toString());
     }
 
     private static String describe(Throwable e) {

@@ -3,6 +3,7 @@ package io.jlb.nio;
 import io.jlb.core.Lease;
 import io.jlb.core.PickContext;
 import io.jlb.core.Pool;
+import io.jlb.nio.internal.Addresses;
 import io.jlb.nio.internal.EventLoop;
 import io.jlb.nio.internal.IoHandler;
 import io.jlb.nio.internal.Loops;
@@ -50,6 +51,7 @@ public final class UdpProxy implements AutoCloseable {
     private final long sessionTimeoutNanos;
     private final int maxSessions;
     private final String name;
+    private final AccessLog accessLog;
     private final ProxyStats stats = new ProxyStats();
     private final List<Listener> listeners = new ArrayList<>();
     private Loops loops;
@@ -58,7 +60,7 @@ public final class UdpProxy implements AutoCloseable {
     private volatile boolean closed;
 
     UdpProxy(InetSocketAddress listen, Pool pool, EventLoopGroup givenLoops, int threads, Duration sessionTimeout,
-            int maxSessions, String name) {
+            int maxSessions, String name, AccessLog accessLog) {
         this.listen = listen;
         this.pool = pool;
         this.givenLoops = givenLoops;
@@ -66,6 +68,7 @@ public final class UdpProxy implements AutoCloseable {
         this.sessionTimeoutNanos = sessionTimeout.toNanos();
         this.maxSessions = maxSessions;
         this.name = name;
+        this.accessLog = accessLog;
     }
 
     /** A builder for a UDP proxy. */
@@ -252,6 +255,11 @@ public final class UdpProxy implements AutoCloseable {
         SelectionKey key;
         long lastActivity;
         boolean ended;
+        final long startedAt;
+        final long startedMillis;
+        long bytesIn;
+        long bytesOut;
+        String outcome = "closed";
 
         Session(Listener listener, InetSocketAddress client, DatagramChannel backend, Lease lease) {
             this.listener = listener;
@@ -259,6 +267,8 @@ public final class UdpProxy implements AutoCloseable {
             this.backend = backend;
             this.lease = lease;
             this.idle = listener.loop.timer(this::idleCheck);
+            this.startedAt = listener.loop.now();
+            this.startedMillis = accessLog == null ? 0 : System.currentTimeMillis();
         }
 
         void touch() {
@@ -274,6 +284,7 @@ public final class UdpProxy implements AutoCloseable {
                 if (backend.write(datagram) > 0) {
                     stats.bytesFromClients.add(size);
                     lease.member().recordTraffic(size, 0);
+                    bytesIn += size;
                 }
                 touch();
             } catch (IOException e) { // an earlier datagram drew an ICMP port unreachable
@@ -301,6 +312,7 @@ public final class UdpProxy implements AutoCloseable {
                     listener.channel.send(buffer, client);
                     stats.bytesToClients.add(n);
                     lease.member().recordTraffic(0, n);
+                    bytesOut += n;
                     lease.success();
                 } catch (IOException e) {
                     LOG.debug("{}: cannot send to client {}: {}", name, client, e.toString());
@@ -313,6 +325,7 @@ public final class UdpProxy implements AutoCloseable {
             stats.connectFailures.increment();
             lease.failure();
             LOG.debug("{}: backend {} unreachable for {}: {}", name, lease.backend(), client, e.toString());
+            outcome = "backend-unreachable";
             end();
         }
 
@@ -320,6 +333,7 @@ public final class UdpProxy implements AutoCloseable {
             long now = listener.loop.now();
             if (now - lastActivity >= sessionTimeoutNanos) {
                 stats.idleTimeouts.increment();
+                outcome = "idle-timeout";
                 end();
             } else {
                 idle.scheduleAt(lastActivity + sessionTimeoutNanos);
@@ -340,6 +354,25 @@ public final class UdpProxy implements AutoCloseable {
             } catch (IOException ignored) {
                 // closing
             }
+            long duration = listener.loop.now() - startedAt;
+            lease.member().recordDuration(duration);
+            stats.durations.record(duration);
+            if (accessLog != null && accessLog.enabled()) {
+                log(duration);
+            }
+        }
+
+        private void log(long duration) {
+            StringBuilder before = new StringBuilder(24);
+            AccessLog.token(before, Addresses.text(client.getAddress())).append(" - -");
+            StringBuilder after = new StringBuilder(160).append("\"UDP\" - ").append(bytesOut)
+                    .append(" \"-\" \"-\" listener=");
+            AccessLog.token(after, name).append(" pool=");
+            AccessLog.token(after, pool.name()).append(" upstream=");
+            AccessLog.token(after, lease.backend().authority()).append(" bytes_in=").append(bytesIn)
+                    .append(" connect_ms=- total_ms=");
+            AccessLog.millis(after, duration).append(" outcome=").append(outcome);
+            accessLog.log(startedMillis, before.toString(), after.toString());
         }
 
         @Override

@@ -18,6 +18,7 @@ public final class UdpProxyBuilder {
     private Duration sessionTimeout;
     private Integer maxSessions;
     private String name;
+    private AccessLog accessLog;
 
     UdpProxyBuilder() {}
 
@@ -74,6 +75,12 @@ public final class UdpProxyBuilder {
         return this;
     }
 
+    /** Writes one line per session when it ends (see {@link AccessLog}); the caller owns and closes the log. */
+    public UdpProxyBuilder accessLog(AccessLog log) {
+        accessLog = Options.once("accessLog", accessLog, Objects.requireNonNull(log, "accessLog"));
+        return this;
+    }
+
     /** Builds the proxy; {@link UdpProxy#start()} binds it. */
     public UdpProxy build() {
         if (listen == null) {
@@ -92,6 +99,6 @@ public final class UdpProxyBuilder {
         return new UdpProxy(listen, loadBalancer.pool(pool), eventLoops,
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(),
                 sessionTimeout != null ? sessionTimeout : Duration.ofSeconds(30),
-                maxSessions != null ? maxSessions : 65_536, name != null ? name : "udp");
+                maxSessions != null ? maxSessions : 65_536, name != null ? name : "udp", accessLog);
     }
 }

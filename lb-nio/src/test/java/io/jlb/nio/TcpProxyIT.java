@@ -79,6 +79,33 @@ class TcpProxyIT {
     }
 
     @Test
+    void eachConnectionGetsOneAccessLogLineWhenItEnds() throws Exception {
+        TestServer echo = closeLater(TestServer.echo());
+        LoadBalancer lb = lb(p -> p.backend(Backend.parse(echo.hostPort()).withName("db-1")));
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AccessLog log = closeLater(AccessLog.to(lines::add, 64));
+        TcpProxy proxy = proxy(lb, b -> b.name("db").accessLog(log));
+        try (Socket s = connect(proxy)) {
+            s.getOutputStream().write("12345".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            assertEquals(5, s.getInputStream().readAllBytes().length);
+        }
+        Await.until(Duration.ofSeconds(10), "one access-log line", () -> lines.size() == 1);
+        String line = lines.get(0);
+        assertTrue(line.matches("127\\.0\\.0\\.1 - - \\[\\d\\d/\\w{3}/\\d{4}:\\d\\d:\\d\\d:\\d\\d\\.\\d{3} \\+0000\\] "
+                + "\"TCP\" - 5 \"-\" \"-\" listener=db pool=p upstream=" + java.util.regex.Pattern.quote(echo.hostPort())
+                + " bytes_in=5 connect_ms=\\d+\\.\\d{3} total_ms=\\d+\\.\\d{3} outcome=closed"), line);
+
+        lb.pool("p").markDown("db-1", "test");
+        try (Socket s = connect(proxy)) {
+            assertEquals(-1, s.getInputStream().read(), "no backend: closed");
+        }
+        Await.until(Duration.ofSeconds(10), "a line for the refused connection", () -> lines.size() == 2);
+        assertTrue(lines.get(1).matches(".*\\] \"TCP\" - 0 \"-\" \"-\" listener=db pool=p upstream=- bytes_in=0 connect_ms=- "
+                + "total_ms=\\d+\\.\\d{3} outcome=no-backend"), lines.get(1));
+    }
+
+    @Test
     void manyConcurrentConnectionsRelayRandomPayloadsExactlyBothWays() throws Exception {
         TestServer echo1 = closeLater(TestServer.echo());
         TestServer echo2 = closeLater(TestServer.echo());

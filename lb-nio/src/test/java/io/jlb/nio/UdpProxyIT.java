@@ -122,6 +122,27 @@ class UdpProxyIT {
     }
 
     @Test
+    void anEndedSessionGetsOneAccessLogLine() throws Exception {
+        java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AccessLog log = AccessLog.to(lines::add, 64);
+                UdpProxy logged = UdpProxy.builder().name("dns").listen("127.0.0.1:0").loadBalancer(lb).pool("dns")
+                        .threads(1).sessionTimeout(Duration.ofMillis(300)).accessLog(log).build().start();
+                DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            client.setSoTimeout(5_000);
+            byte[] query = "q".getBytes(StandardCharsets.UTF_8);
+            client.send(new DatagramPacket(query, query.length, logged.address()));
+            DatagramPacket reply = new DatagramPacket(new byte[100], 100);
+            client.receive(reply);
+            Await.until(Duration.ofSeconds(10), "the idle session ends with a line", () -> lines.size() == 1);
+            String line = lines.get(0);
+            assertTrue(line.startsWith("127.0.0.1 - - ["), line);
+            assertTrue(line.contains("] \"UDP\" - " + reply.getLength() + " \"-\" \"-\" listener=dns pool=dns upstream=127.0.0.1:"), line);
+            assertTrue(line.contains(" bytes_in=1 connect_ms=- total_ms="), line);
+            assertTrue(line.endsWith(" outcome=idle-timeout"), line);
+        }
+    }
+
+    @Test
     void sessionsExpireWhenIdle() throws Exception {
         try (DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             client.setSoTimeout(5_000);
