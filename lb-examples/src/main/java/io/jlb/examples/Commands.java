@@ -37,6 +37,30 @@ final class Commands {
                 Option.value("threads", "N", "event loop threads (default: processors)"));
     }
 
+    static List<Option> observabilityOptions() {
+        return List.of(
+                Option.value("admin", "HOST:PORT", "serve the status page, /metrics, /status and /admin/ here "
+                        + "(keep it on loopback or set a token)"),
+                Option.value("admin-token", "TOKEN", "require 'Authorization: Bearer TOKEN' on the admin listener "
+                        + "(default: $JLB_ADMIN_TOKEN)"),
+                Option.flag("access-log", "one line per request or connection, to the logger io.jlb.access"));
+    }
+
+    /** The admin listener and access log the options ask for. */
+    static Config.Observability observability(CommandLine cl) {
+        String token = cl.get("admin-token", System.getenv("JLB_ADMIN_TOKEN"));
+        if (token != null && token.isBlank()) {
+            token = null;
+        }
+        Config.Admin admin = null;
+        if (cl.get("admin") != null) {
+            admin = new Config.Admin(hostPort("--admin", cl.get("admin")), token);
+        } else if (cl.get("admin-token") != null) {
+            throw new UsageException("--admin-token: no --admin listener to guard");
+        }
+        return new Config.Observability(admin, cl.flag("access-log"));
+    }
+
     /** Pools from {@code --backend} options, all with the same settings. */
     static List<Config.PoolSpec> pools(CommandLine cl) {
         List<String> specs = cl.all("backend");
@@ -177,6 +201,7 @@ final class Commands {
                 Option.value("max-connections", "N", "client connections at once, 0 unlimited (default 0)"),
                 Option.value("max-connections-per-backend", "N", "connections per backend, 0 unlimited (default 0)"),
                 Option.value("drain-timeout", "DURATION", "on shutdown, time for open connections to finish (default 30s)")));
+        o.addAll(observabilityOptions());
         return o;
     }
 
@@ -215,17 +240,20 @@ final class Commands {
         if (listener.connectTimeout().isZero()) {
             throw new UsageException("--connect-timeout: must be above 0");
         }
-        return new Config(pools, List.of(listener));
+        return new Config(pools, List.of(listener), observability(cl));
     }
 
     private static String listen(CommandLine cl) {
-        String l = cl.get("listen");
-        int colon = l.lastIndexOf(':');
+        return hostPort("--listen", cl.get("listen"));
+    }
+
+    static String hostPort(String what, String value) {
+        int colon = value.lastIndexOf(':');
         if (colon < 0) {
-            throw new UsageException("--listen: '" + l + "' (expected: HOST:PORT)");
+            throw new UsageException(what + ": '" + value + "' (expected: HOST:PORT)");
         }
-        Values.integer("--listen port", l.substring(colon + 1), 0, 65535);
-        return l;
+        Values.integer(what + " port", value.substring(colon + 1), 0, 65535);
+        return value;
     }
 
     // ---- udp ----
@@ -237,6 +265,7 @@ final class Commands {
         o.addAll(List.of(
                 Option.value("session-timeout", "DURATION", "a client's session ends after this long quiet (default 30s)"),
                 Option.value("max-sessions", "N", "sessions at once (default 65536)")));
+        o.addAll(observabilityOptions());
         return o;
     }
 
@@ -248,7 +277,8 @@ final class Commands {
             throw new UsageException("--session-timeout: must be above 0");
         }
         return new Config(pools, List.of(new Config.Udp("udp", listen(cl), DEFAULT_POOL, session,
-                Values.integer("--max-sessions", cl.get("max-sessions", "65536"), 1, Integer.MAX_VALUE))));
+                Values.integer("--max-sessions", cl.get("max-sessions", "65536"), 1, Integer.MAX_VALUE))),
+                observability(cl));
     }
 
     // ---- http ----
@@ -276,6 +306,7 @@ final class Commands {
                 Option.value("max-idle-per-backend", "N", "idle keep-alive connections per backend per thread (default 64)"),
                 Option.value("max-connections", "N", "client connections at once, 0 unlimited (default 0)"),
                 Option.value("drain-timeout", "DURATION", "on shutdown, time for exchanges to finish (default 30s)")));
+        o.addAll(observabilityOptions());
         return o;
     }
 
@@ -292,7 +323,7 @@ final class Commands {
         List<String> used = new ArrayList<>();
         routes.forEach(r -> used.addAll(r.targets().keySet()));
         checkPools("--route", pools, used);
-        return new Config(pools, List.of(httpListener("http", listen(cl), routes, cl)));
+        return new Config(pools, List.of(httpListener("http", listen(cl), routes, cl)), observability(cl));
     }
 
     static Config.Http httpListener(String name, String listen, List<Config.Route> routes, CommandLine cl) {

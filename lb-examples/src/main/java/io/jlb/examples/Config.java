@@ -14,7 +14,23 @@ import java.util.Map;
  * What to run: pools and listeners. Built from the command line or from a YAML file, then started by
  * {@link Deployment}; nothing starts until the whole configuration has been read and checked.
  */
-record Config(List<PoolSpec> pools, List<Listener> listeners) {
+record Config(List<PoolSpec> pools, List<Listener> listeners, Observability observability) {
+
+    Config(List<PoolSpec> pools, List<Listener> listeners) {
+        this(pools, listeners, Observability.NONE);
+    }
+
+    Config withObservability(Observability value) {
+        return new Config(pools, listeners, value);
+    }
+
+    /** The admin listener (null: none) and whether each listener writes an access log. */
+    record Observability(Admin admin, boolean accessLog) {
+        static final Observability NONE = new Observability(null, false);
+    }
+
+    /** Where the admin listener binds, and the bearer token it requires (null: none). */
+    record Admin(String listen, String token) {}
 
     /** A pool of backends. {@code health} is null without active checks. */
     record PoolSpec(String name, List<Backend> backends, String algorithm, HealthSpec health, Duration slowStart,

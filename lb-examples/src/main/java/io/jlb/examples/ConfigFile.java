@@ -39,7 +39,8 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  * 0 (expected: a whole number from 1 to 1000)}) before anything starts. README.md documents every key.
  */
 final class ConfigFile {
-    private static final Set<String> TOP = Set.of("threads", "pools", "listeners");
+    private static final Set<String> TOP = Set.of("threads", "pools", "listeners", "admin", "access-log");
+    private static final Set<String> ADMIN = Set.of("listen", "token", "token-file");
     private static final Set<String> POOL = Set.of("algorithm", "backends", "health", "slow-start", "passive",
             "panic-threshold");
     private static final Set<String> BACKEND = Set.of("address", "weight", "backup", "name", "zone");
@@ -107,6 +108,8 @@ final class ConfigFile {
     private Loaded read(Y root) {
         Map<String, Y> top = root.map(TOP);
         int threads = top.containsKey("threads") ? top.get("threads").integer(1, 1024) : 0;
+        Config.Admin admin = top.containsKey("admin") ? admin(top.get("admin")) : null;
+        boolean accessLog = top.containsKey("access-log") && top.get("access-log").bool();
         Y poolsNode = required(root, top, "pools");
         List<Config.PoolSpec> pools = new ArrayList<>();
         for (Map.Entry<String, Y> e : poolsNode.map(null).entrySet()) {
@@ -127,7 +130,46 @@ final class ConfigFile {
         if (listeners.isEmpty()) {
             throw root.error("listeners: none (expected: at least one)");
         }
-        return new Loaded(new Config(pools, listeners), threads);
+        return new Loaded(new Config(pools, listeners, new Config.Observability(admin, accessLog)), threads);
+    }
+
+    // ---- the admin listener ----
+
+    private Config.Admin admin(Y node) {
+        Map<String, Y> m = node.map(ADMIN);
+        String listen = hostPort(required(node, m, "listen"));
+        if (m.containsKey("token") && m.containsKey("token-file")) {
+            throw node.error("token and token-file: give one");
+        }
+        String token = null;
+        if (m.containsKey("token")) {
+            token = m.get("token").text().trim();
+        } else if (m.containsKey("token-file")) {
+            Y file = m.get("token-file");
+            try {
+                token = Files.readString(Path.of(file.text()), StandardCharsets.UTF_8).trim();
+            } catch (IOException | java.nio.file.InvalidPathException e) {
+                throw file.error("cannot read the token: " + e.getMessage());
+            }
+        }
+        if (token != null && token.isEmpty()) {
+            throw node.error("the token is empty");
+        }
+        return new Config.Admin(listen, token);
+    }
+
+    private static String hostPort(Y listenNode) {
+        String listen = listenNode.text();
+        int colon = listen.lastIndexOf(':');
+        if (colon < 0) {
+            throw listenNode.error("'" + listen + "' (expected: HOST:PORT)");
+        }
+        try {
+            Values.integer("port", listen.substring(colon + 1), 0, 65535);
+        } catch (UsageException e) {
+            throw listenNode.error(e.getMessage());
+        }
+        return listen;
     }
 
     // ---- pools ----
@@ -259,17 +301,7 @@ final class ConfigFile {
         };
         Map<String, Y> m = node.map(keys);
         String name = m.containsKey("name") ? m.get("name").text() : protocol + "-" + index;
-        Y listenNode = required(node, m, "listen");
-        String listen = listenNode.text();
-        int colon = listen.lastIndexOf(':');
-        if (colon < 0) {
-            throw listenNode.error("'" + listen + "' (expected: HOST:PORT)");
-        }
-        try {
-            Values.integer("port", listen.substring(colon + 1), 0, 65535);
-        } catch (UsageException e) {
-            throw listenNode.error(e.getMessage());
-        }
+        String listen = hostPort(required(node, m, "listen"));
         return switch (protocol) {
             case "tcp" -> tcp(node, m, name, listen, pools);
             case "udp" -> new Config.Udp(name, listen, poolRef(required(node, m, "pool"), pools),

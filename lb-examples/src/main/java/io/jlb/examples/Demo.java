@@ -21,7 +21,7 @@ import java.util.Map;
  * {@code /api/v1/*} to v1, {@code /api/v2/*} to v2, {@code X-Canary: true} to the canary and everything else 95/5
  * between stable and canary; an L4 entry on :9000 in front of the router, passing the client's address with the
  * PROXY protocol (to a second router listener that requires it), so the services still see who called. Every pool
- * is health-checked.
+ * is health-checked; the status page, /metrics and the admin API are on :9901.
  */
 final class Demo {
     private Demo() {}
@@ -30,12 +30,15 @@ final class Demo {
         return List.of(
                 Option.value("http-port", "PORT", "the L7 router's port on 127.0.0.1 (default 8080)"),
                 Option.value("tcp-port", "PORT", "the L4 entry's port on 127.0.0.1 (default 9000)"),
+                Option.value("admin-port", "PORT", "the status page and admin API's port on 127.0.0.1 (default 9901)"),
+                Option.flag("access-log", "log one line per request and connection (logger io.jlb.access)"),
                 Option.value("threads", "N", "event loop threads (default: processors)"));
     }
 
     static Running start(CommandLine cl, PrintStream out) {
         int httpPort = Values.integer("--http-port", cl.get("http-port", "8080"), 0, 65535);
         int tcpPort = Values.integer("--tcp-port", cl.get("tcp-port", "9000"), 0, 65535);
+        int adminPort = Values.integer("--admin-port", cl.get("admin-port", "9901"), 0, 65535);
         List<AutoCloseable> services = new ArrayList<>();
         DemoService v1;
         DemoService v2;
@@ -68,7 +71,8 @@ final class Demo {
                 router("router", "127.0.0.1:" + httpPort, routes, false),
                 router("router-behind-l4", "127.0.0.1:0", routes, true),
                 new Config.Tcp("edge", "127.0.0.1:" + tcpPort, "routers", List.of(), ProxyProtocol.V2, false,
-                        Duration.ofSeconds(5), Duration.ofMinutes(10), 3, 0, 0, Duration.ofSeconds(5))));
+                        Duration.ofSeconds(5), Duration.ofMinutes(10), 3, 0, 0, Duration.ofSeconds(5))),
+                new Config.Observability(new Config.Admin("127.0.0.1:" + adminPort, null), cl.flag("access-log")));
         Deployment d;
         try {
             d = Deployment.start(config, cl.get("threads") == null ? Runtime.getRuntime().availableProcessors()
@@ -82,6 +86,7 @@ final class Demo {
         d.loadBalancer().pool("routers").add(Backend.of(a.get("router-behind-l4")).withName("l7-router"));
         String http = Deployment.format(a.get("router"));
         String tcp = Deployment.format(a.get("edge"));
+        String admin = Deployment.format(d.adminAddress().orElseThrow());
         out.println();
         out.println("jlb demo is running:");
         out.println("  services     " + v1.name() + " (v1) " + v1.hostPort() + ", " + v2.name() + " (v2) " + v2.hostPort()
@@ -89,6 +94,7 @@ final class Demo {
         out.println("  L7 router    http://" + http + "   routes: /api/v1/* -> v1, /api/v2/* -> v2, X-Canary: true -> canary,");
         out.println("                                          everything else 95% stable (v1+v2), 5% canary");
         out.println("  L4 entry     " + tcp + "          TCP -> (PROXY v2) -> L7 router -> services");
+        out.println("  status page  http://" + admin + "/    live pools, backends, rates and latencies");
         out.println();
         out.println("Try:");
         out.println("  curl -s http://" + http + "/api/v1/users");
@@ -96,6 +102,8 @@ final class Demo {
         out.println("  curl -s -H 'X-Canary: true' http://" + http + "/");
         out.println("  for i in $(seq 20); do curl -s http://" + http + "/; done     # mostly v1/v2, about 1 in 20 canary");
         out.println("  curl -s http://" + tcp + "/api/v1/users     # via the L4 entry: forwarded-for is still your address");
+        out.println("  curl -s http://" + admin + "/metrics | grep jlb_backend_selected_total");
+        out.println("  curl -s -X POST http://" + admin + "/admin/pools/stable/backends/svc-1/drain   # then .../undrain");
         out.println();
         out.println("Ctrl-C stops it.");
         return new Running(d, services);

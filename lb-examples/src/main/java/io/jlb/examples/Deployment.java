@@ -5,18 +5,21 @@ import io.jlb.core.HealthProbe;
 import io.jlb.core.LoadBalancer;
 import io.jlb.core.LoadBalancerBuilder;
 import io.jlb.core.PoolEvent;
+import io.jlb.http.AdminServer;
 import io.jlb.http.HttpHealthProbe;
 import io.jlb.http.HttpProxy;
 import io.jlb.http.HttpProxyBuilder;
+import io.jlb.nio.AccessLog;
 import io.jlb.nio.EventLoopGroup;
 import io.jlb.nio.TcpProxy;
 import io.jlb.nio.TcpProxyBuilder;
 import io.jlb.nio.UdpProxy;
+import io.jlb.nio.UdpProxyBuilder;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,19 +32,35 @@ final class Deployment implements AutoCloseable {
 
     private final LoadBalancer loadBalancer;
     private final EventLoopGroup loops;
+    private final AccessLog accessLog;
     private final List<AutoCloseable> listeners = new ArrayList<>();
     private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
+    private final AdminServer.Builder admin;
+    private AdminServer adminServer;
 
-    private Deployment(LoadBalancer loadBalancer, EventLoopGroup loops) {
+    private Deployment(LoadBalancer loadBalancer, EventLoopGroup loops, Config.Observability observability) {
         this.loadBalancer = loadBalancer;
         this.loops = loops;
+        this.accessLog = observability.accessLog() ? AccessLog.create() : null;
+        this.admin = observability.admin() == null ? null : AdminServer.builder().listen(observability.admin().listen())
+                .loadBalancer(loadBalancer).eventLoops(loops);
+        if (admin != null && observability.admin().token() != null) {
+            admin.bearerToken(observability.admin().token());
+        }
     }
 
     /** Checks {@code config} against itself, then starts it; on a failure everything started is stopped. */
     static Deployment start(Config config, int threads) {
         LoadBalancer lb = loadBalancer(config);
         EventLoopGroup loops = EventLoopGroup.create(threads);
-        Deployment d = new Deployment(lb, loops);
+        Deployment d;
+        try {
+            d = new Deployment(lb, loops, config.observability());
+        } catch (RuntimeException e) {
+            loops.close();
+            lb.close();
+            throw new UsageException("admin: " + e.getMessage(), e);
+        }
         try {
             for (var pool : lb.pools()) {
                 pool.addListener(Deployment::logStateChange);
@@ -50,6 +69,7 @@ final class Deployment implements AutoCloseable {
             for (Config.Listener l : config.listeners()) {
                 d.startListener(l);
             }
+            d.startAdmin();
         } catch (RuntimeException e) {
             d.close();
             throw e;
@@ -107,15 +127,27 @@ final class Deployment implements AutoCloseable {
                 if (t.sendProxyProtocol() != null) {
                     b.sendProxyProtocol(t.sendProxyProtocol());
                 }
+                if (accessLog != null) {
+                    b.accessLog(accessLog);
+                }
                 TcpProxy proxy = b.build().start();
                 started = proxy;
                 address = proxy.address();
+                if (admin != null) {
+                    admin.watch(t.name(), proxy);
+                }
             } else if (listener instanceof Config.Udp u) {
-                UdpProxy proxy = UdpProxy.builder().name(u.name()).listen(u.listen()).loadBalancer(loadBalancer)
-                        .pool(u.pool()).eventLoops(loops).sessionTimeout(u.sessionTimeout()).maxSessions(u.maxSessions())
-                        .build().start();
+                UdpProxyBuilder b = UdpProxy.builder().name(u.name()).listen(u.listen()).loadBalancer(loadBalancer)
+                        .pool(u.pool()).eventLoops(loops).sessionTimeout(u.sessionTimeout()).maxSessions(u.maxSessions());
+                if (accessLog != null) {
+                    b.accessLog(accessLog);
+                }
+                UdpProxy proxy = b.build().start();
                 started = proxy;
                 address = proxy.address();
+                if (admin != null) {
+                    admin.watch(u.name(), proxy);
+                }
             } else {
                 Config.Http h = (Config.Http) listener;
                 HttpProxyBuilder b = HttpProxy.builder().name(h.name()).listen(h.listen()).loadBalancer(loadBalancer)
@@ -124,9 +156,15 @@ final class Deployment implements AutoCloseable {
                         .maxIdlePerBackend(h.maxIdlePerBackend()).maxConnections(h.maxConnections())
                         .drainTimeout(h.drainTimeout());
                 b.routes(routes -> h.routes().forEach(r -> RouteSpecs.addTo(routes, r)));
+                if (accessLog != null) {
+                    b.accessLog(accessLog);
+                }
                 HttpProxy proxy = b.build().start();
                 started = proxy;
                 address = proxy.address();
+                if (admin != null) {
+                    admin.watch(h.name(), proxy);
+                }
             }
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new UsageException("listener '" + listener.name() + "': " + e.getMessage(), e);
@@ -137,6 +175,23 @@ final class Deployment implements AutoCloseable {
         addresses.put(listener.name(), address);
         String protocol = listener instanceof Config.Tcp ? "tcp" : listener instanceof Config.Udp ? "udp" : "http";
         LOG.info("{} listener '{}' on {}", protocol, listener.name(), format(address));
+    }
+
+    private void startAdmin() {
+        if (admin == null) {
+            return;
+        }
+        try {
+            adminServer = admin.build().start();
+        } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
+            throw new UsageException("admin: " + e.getMessage(), e);
+        }
+        LOG.info("admin listener on http://{}/ (status page, /metrics, /status, /admin/)", format(adminServer.address()));
+    }
+
+    /** The admin listener's address, if one runs. */
+    java.util.Optional<InetSocketAddress> adminAddress() {
+        return java.util.Optional.ofNullable(adminServer).map(AdminServer::address);
     }
 
     static String format(InetSocketAddress a) {
@@ -153,15 +208,24 @@ final class Deployment implements AutoCloseable {
         return loadBalancer;
     }
 
-    /** Drains and closes the listeners (in reverse order), then the loops and the load balancer. */
+    /**
+     * Closes the admin listener, drains and closes the listeners (in reverse order), then flushes the access log and
+     * stops the loops and the load balancer.
+     */
     @Override
     public void close() {
+        if (adminServer != null) {
+            adminServer.close();
+        }
         for (int i = listeners.size() - 1; i >= 0; i--) {
             try {
                 listeners.get(i).close();
             } catch (Exception e) {
                 LOG.warn("closing a listener failed", e);
             }
+        }
+        if (accessLog != null) {
+            accessLog.close();
         }
         loops.close();
         loadBalancer.close();

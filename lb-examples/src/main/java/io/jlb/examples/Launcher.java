@@ -60,6 +60,8 @@ final class Launcher {
         for (Map.Entry<String, InetSocketAddress> e : d.addresses().entrySet()) {
             out.println("lb: " + e.getKey() + " listening on " + Deployment.format(e.getValue()));
         }
+        d.adminAddress().ifPresent(a -> out.println("lb: admin listening on " + Deployment.format(a)
+                + " (status page http://" + Deployment.format(a) + "/, /metrics, /status, /admin/)"));
         return new Running(d, List.of());
     }
 }

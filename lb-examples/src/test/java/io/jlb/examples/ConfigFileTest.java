@@ -45,6 +45,18 @@ class ConfigFileTest {
         Config.Udp dns = (Config.Udp) c.listeners().get(3);
         assertEquals("dns", dns.pool());
         assertNull(c.pools().get(1).health().httpSpec());
+        assertEquals(new Config.Admin("127.0.0.1:9901", "change-me"), c.observability().admin());
+        assertTrue(c.observability().accessLog());
+    }
+
+    @Test
+    void theAdminTokenMayComeFromAFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path token = java.nio.file.Files.writeString(dir.resolve("token"), "from-a-file\n");
+        Config c = ConfigFile.parse("lb.yaml", "admin:\n  listen: 127.0.0.1:0\n  token-file: " + token
+                + "\npools:\n  a:\n    backends: [127.0.0.1:1]\nlisteners:\n  - protocol: tcp\n    listen: 127.0.0.1:0\n"
+                + "    pool: a\n").config();
+        assertEquals("from-a-file", c.observability().admin().token());
+        assertTrue(!c.observability().accessLog());
     }
 
     private static String error(String yaml) {
@@ -68,6 +80,10 @@ class ConfigFileTest {
         "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\n  a:\\n    backends: [127.0.0.1:2]\\nlisteners: []'|lb.yaml:4: pools: duplicate key 'a'",
         "'listeners: []'|lb.yaml:1: missing 'pools'",
         "'pools: {}\\nlisteners: []'|lb.yaml:1: listeners: none (expected: at least one)",
+        "'admin: {listen: 127.0.0.1}\\npools: {}\\nlisteners: []'|lb.yaml:1: admin.listen: '127.0.0.1' (expected: HOST:PORT)",
+        "'admin: {listen: 127.0.0.1:0, tokn: x}\\npools: {}\\nlisteners: []'|lb.yaml:1: admin: unknown key 'tokn' (expected: listen, token, token-file)",
+        "'admin: {listen: 127.0.0.1:0, token-file: /nonexistent/t}\\npools: {}\\nlisteners: []'|lb.yaml:1: admin.token-file: cannot read the token: /nonexistent/t",
+        "'access-log: sometimes\\npools: {}\\nlisteners: []'|lb.yaml:1: access-log: 'sometimes' (expected: true or false)",
     })
     void rejectsMistakesWithFileLineAndProblem(String yaml, String expected) {
         assertEquals(expected, error(yaml.replace("\\n", "\n")));

@@ -22,7 +22,8 @@ class DemoIT {
     @Test
     void routesAsPrintedAndKeepsTheCallersAddressThroughTheL4Entry() throws Exception {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        try (Running demo = Main.start("demo", List.of("--http-port", "0", "--tcp-port", "0", "--threads", "1"),
+        try (Running demo = Main.start("demo", List.of("--http-port", "0", "--tcp-port", "0", "--admin-port", "0",
+                "--threads", "1"),
                 new PrintStream(printed, true, StandardCharsets.UTF_8))) {
             String text = printed.toString(StandardCharsets.UTF_8);
             assertTrue(text.contains("curl -s http://127.0.0.1:"), text);
@@ -49,6 +50,16 @@ class DemoIT {
                 assertTrue(response.contains("\"forwarded-for\":\"127.0.0.1\""), response);
                 assertTrue(response.contains("\"path\":\"/api/v1/through-l4\""), response);
             }
+            InetSocketAddress admin = demo.deployment().adminAddress().orElseThrow();
+            assertTrue(text.contains("status page  http://127.0.0.1:" + admin.getPort() + "/"), text);
+            String status = get(http, admin, "/status", null);
+            for (String pool : List.of("api-v1", "api-v2", "stable", "canary", "routers")) {
+                assertTrue(status.contains("\"name\":\"" + pool + "\""), "pool " + pool + " in " + status);
+            }
+            assertTrue(status.contains("\"name\":\"l7-router\""), "the L4 entry's backend, added at start");
+            String metrics = get(http, admin, "/metrics", null);
+            assertTrue(metrics.contains("jlb_listener_requests_total{listener=\"router\",protocol=\"http\"}"), metrics);
+            assertTrue(get(http, admin, "/", null).contains("<title>jlb status</title>"));
         }
     }
 

@@ -212,4 +212,37 @@ class LbCommandIT {
             assertEquals(0, lb.stop());
         }
     }
+
+    @Test
+    void theAdminListenerAndTheAccessLogFromTheCommandLine() throws Exception {
+        try (NamedHttpBackend backend = new NamedHttpBackend("watched");
+                LbProcess lb = new LbProcess("http", "--listen", "127.0.0.1:0", "--backend", backend.hostPort() + ",name=web-1",
+                        "--admin", "127.0.0.1:0", "--admin-token", "t0ken", "--access-log")) {
+            lb.awaitListening("http", "admin");
+            HttpClient client = HttpClient.newHttpClient();
+            URI front = URI.create("http://127.0.0.1:" + lb.listeners.get("http").getPort() + "/logged?x=1");
+            assertEquals(200, client.send(HttpRequest.newBuilder(front).header("X-Request-Id", "cli-1").build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            String admin = "http://127.0.0.1:" + lb.listeners.get("admin").getPort();
+            HttpResponse<String> unauthorized = client.send(HttpRequest.newBuilder(
+                    URI.create(admin + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, unauthorized.statusCode());
+            HttpResponse<String> metrics = client.send(HttpRequest.newBuilder(
+                    URI.create(admin + "/metrics")).header("Authorization", "Bearer t0ken").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(metrics.body().contains("jlb_backend_selected_total{pool=\"default\",backend=\"web-1\"} 1"),
+                    metrics.body());
+            HttpResponse<String> drained = client.send(HttpRequest.newBuilder(
+                    URI.create(admin + "/admin/pools/default/backends/web-1/drain"))
+                    .header("Authorization", "Bearer t0ken").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, drained.statusCode(), drained.body());
+            assertTrue(drained.body().contains("\"state\":\"draining\""), drained.body());
+            Await.until(Duration.ofSeconds(10), "the access-log line", () -> lb.output.stream().anyMatch(l ->
+                    l.contains("\"GET /logged?x=1 HTTP/1.1\" 200 ") && l.contains(" request_id=cli-1 outcome=ok")));
+            assertTrue(lb.output.stream().anyMatch(l -> l.contains("web-1") && l.contains("draining")),
+                    "the state change is logged: " + lb.output);
+            assertEquals(0, lb.stop());
+        }
+    }
 }
