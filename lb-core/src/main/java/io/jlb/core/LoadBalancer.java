@@ -1,10 +1,15 @@
 package io.jlb.core;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -31,6 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  */
 public final class LoadBalancer implements AutoCloseable {
+    /** How long {@link #start()} waits for DNS discovery's first answers. */
+    public static final int FIRST_LOOKUP_WAIT_SECONDS = 5;
     private static final int NEW = 0;
     private static final int STARTED = 1;
     private static final int CLOSED = 2;
@@ -40,19 +47,24 @@ public final class LoadBalancer implements AutoCloseable {
     private final List<HealthProbe> probes;
     private final Ticker ticker;
     private final Scheduler scheduler;
-    private final Scheduler.Closeable ownedScheduler;
+    private final Map<String, DnsDiscoverer> discoverers;
+    private final boolean waitForDiscovery;
+    private final List<Scheduler.Closeable> ownedThreads;
     private final AtomicInteger state = new AtomicInteger(NEW);
 
-    LoadBalancer(List<Pool> pools, List<HealthChecker> checkers, List<HealthProbe> probes, Ticker ticker,
-            Scheduler scheduler, Scheduler.Closeable ownedScheduler) {
+    LoadBalancer(List<Pool> pools, List<HealthChecker> checkers, List<HealthProbe> probes,
+            Map<String, DnsDiscoverer> discoverers, boolean waitForDiscovery, Ticker ticker, Scheduler scheduler,
+            List<Scheduler.Closeable> ownedThreads) {
         for (Pool p : pools) {
             this.pools.put(p.name(), p);
         }
         this.checkers = List.copyOf(checkers);
         this.probes = List.copyOf(probes);
+        this.discoverers = Map.copyOf(discoverers);
+        this.waitForDiscovery = waitForDiscovery;
         this.ticker = ticker;
         this.scheduler = scheduler;
-        this.ownedScheduler = ownedScheduler;
+        this.ownedThreads = List.copyOf(ownedThreads);
     }
 
     /** A builder for a load balancer. */
@@ -61,7 +73,10 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     /**
-     * Starts active health checking. Picks work before this too, on unchecked backends.
+     * Starts active health checking and DNS discovery. Picks work before this too, on unchecked backends. With
+     * discovery, waits for each name's first lookup (at most {@value #FIRST_LOOKUP_WAIT_SECONDS} seconds in all), so
+     * that a pool fed by DNS has its members when traffic arrives (not with an injected scheduler, which runs the
+     * lookups when it is told to).
      *
      * @return this
      * @throws IllegalStateException when already started or closed
@@ -71,7 +86,26 @@ public final class LoadBalancer implements AutoCloseable {
             throw new IllegalStateException(state.get() == CLOSED ? "closed" : "already started");
         }
         checkers.forEach(HealthChecker::start);
+        List<CompletableFuture<Void>> first = new ArrayList<>();
+        discoverers.values().forEach(d -> first.add(d.start()));
+        if (!waitForDiscovery) {
+            return this;
+        }
+        try {
+            CompletableFuture.allOf(first.toArray(CompletableFuture[]::new))
+                    .get(FIRST_LOOKUP_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // slow or failing name servers: discovery goes on in the background, and reports it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return this;
+    }
+
+    /** What DNS discovery of pool {@code name} last saw; empty for a pool without discovery. */
+    public Optional<DnsDiscovery.Status> discovery(String poolName) {
+        DnsDiscoverer d = discoverers.get(poolName);
+        return d == null ? Optional.empty() : Optional.of(d.status());
     }
 
     /** Whether {@link #start()} was called and {@link #close()} was not. */
@@ -123,19 +157,18 @@ public final class LoadBalancer implements AutoCloseable {
         return scheduler;
     }
 
-    /** Stops health checks, timers, probes and the scheduler thread it started. Idempotent. */
+    /** Stops health checks, DNS discovery, timers, probes and the threads it started. Idempotent. */
     @Override
     public void close() {
         if (state.getAndSet(CLOSED) == CLOSED) {
             return;
         }
         checkers.forEach(HealthChecker::stop);
+        discoverers.values().forEach(DnsDiscoverer::stop);
         pools.values().forEach(Pool::close);
         for (HealthProbe probe : probes) {
             probe.close();
         }
-        if (ownedScheduler != null) {
-            ownedScheduler.close();
-        }
+        ownedThreads.forEach(Scheduler.Closeable::close);
     }
 }

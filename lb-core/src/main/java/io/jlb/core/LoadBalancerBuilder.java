@@ -79,9 +79,14 @@ public final class LoadBalancerBuilder {
         Ticker t = ticker != null ? ticker : Ticker.system();
         Scheduler.Closeable owned = scheduler == null ? Scheduler.newDaemon("jlb-scheduler") : null;
         Scheduler s = scheduler != null ? scheduler : owned;
+        // DNS lookups block: without an injected scheduler they get a thread of their own, so that a slow name
+        // server never delays a health probe or an ejection timer.
+        boolean discovering = pools.values().stream().anyMatch(p -> p.discovery() != null);
+        Scheduler.Closeable lookupThread = discovering && scheduler == null ? Scheduler.newDaemon("jlb-dns") : null;
         List<Pool> built = new ArrayList<>();
         List<HealthChecker> checkers = new ArrayList<>();
         List<HealthProbe> probes = new ArrayList<>();
+        Map<String, DnsDiscoverer> discoverers = new LinkedHashMap<>();
         for (PoolBuilder p : pools.values()) {
             Pool pool = p.build(t, s);
             built.add(pool);
@@ -90,7 +95,19 @@ public final class LoadBalancerBuilder {
                 checkers.add(new HealthChecker(pool, check, s, Rng.THREAD_LOCAL));
                 probes.add(check.probe());
             }
+            if (p.discovery() != null) {
+                discoverers.put(p.name(), new DnsDiscoverer(pool, p.discovery(), s, lookupThread != null ? lookupThread : s, t));
+            }
         }
-        return new LoadBalancer(built, checkers, probes, t, s, owned);
+        List<Scheduler.Closeable> ownedThreads = new ArrayList<>();
+        if (owned != null) {
+            ownedThreads.add(owned);
+        }
+        if (lookupThread != null) {
+            ownedThreads.add(lookupThread);
+        }
+        // With an injected scheduler (a test's manual clock), lookups run when it runs them: start() cannot wait.
+        boolean waitForDiscovery = lookupThread != null;
+        return new LoadBalancer(built, checkers, probes, discoverers, waitForDiscovery, t, s, ownedThreads);
     }
 }

@@ -18,6 +18,7 @@ public final class PoolBuilder {
     private Duration slowStart;
     private OutlierDetection outlierDetection;
     private Integer panicThreshold;
+    private DnsDiscovery discovery;
 
     PoolBuilder(String name) {
         this.name = name;
@@ -84,6 +85,15 @@ public final class PoolBuilder {
         return this;
     }
 
+    /**
+     * Takes members from DNS as well: the backends {@code value} resolves to, kept current while the load balancer
+     * runs. Backends added by hand stay.
+     */
+    public PoolBuilder discover(DnsDiscovery value) {
+        discovery = once("discover", discovery, Objects.requireNonNull(value, "discover"));
+        return this;
+    }
+
     private <T> T once(String option, T current, T value) {
         if (current != null) {
             throw new IllegalStateException("pool '" + name + "': " + option + " is already set to " + describe(current));
@@ -105,6 +115,10 @@ public final class PoolBuilder {
 
     HealthCheck healthCheck() {
         return healthCheck;
+    }
+
+    DnsDiscovery discovery() {
+        return discovery;
     }
 
     Pool build(Ticker ticker, Scheduler scheduler) {

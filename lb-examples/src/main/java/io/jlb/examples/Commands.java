@@ -1,6 +1,8 @@
 package io.jlb.examples;
 
 import io.jlb.core.Backend;
+import io.jlb.core.DnsDiscovery;
+import io.jlb.core.DnsResolver;
 import io.jlb.core.OutlierDetection;
 import io.jlb.core.Selector;
 import io.jlb.examples.CommandLine.Option;
@@ -26,6 +28,9 @@ final class Commands {
         return List.of(
                 Option.repeated("backend", "HOST:PORT[,weight=N][,backup][,name=N][,pool=P]",
                         "a backend; pool=P groups backends for routes (default pool: 'default')"),
+                Option.repeated("discover", "dns:HOST:PORT[,...] | srv:NAME[,...]", "backends from DNS, re-resolved: "
+                        + "A/AAAA records at PORT, or SRV records; options interval=10s, server=H:P (repeatable), "
+                        + "weight=N (dns), pool=P"),
                 Option.value("algorithm", "NAME", "load-balancing algorithm: " + String.join(", ", Selector.names())
                         + " (default p2c)"),
                 Option.value("health", "SPEC", "active checks: tcp[,interval=2s,timeout=1s,rise=2,fall=3] or "
@@ -64,13 +69,28 @@ final class Commands {
     /** Pools from {@code --backend} options, all with the same settings. */
     static List<Config.PoolSpec> pools(CommandLine cl) {
         List<String> specs = cl.all("backend");
-        if (specs.isEmpty()) {
-            throw new UsageException("--backend is required (at least one)");
+        if (specs.isEmpty() && cl.all("discover").isEmpty()) {
+            throw new UsageException("--backend is required (at least one), or --discover");
         }
         Map<String, List<Backend>> byPool = new LinkedHashMap<>();
         for (String s : specs) {
             Values.BackendSpec b = Values.backendSpec("--backend", s);
             byPool.computeIfAbsent(b.pool() != null ? b.pool() : DEFAULT_POOL, k -> new ArrayList<>()).add(b.backend());
+        }
+        Map<String, DnsDiscovery> discovery = new LinkedHashMap<>();
+        for (String s : cl.all("discover")) {
+            String pool = DEFAULT_POOL;
+            String spec = s;
+            int at = s.indexOf(",pool=");
+            if (at >= 0) {
+                int end = s.indexOf(',', at + 1);
+                pool = s.substring(at + 6, end < 0 ? s.length() : end);
+                spec = s.substring(0, at) + (end < 0 ? "" : s.substring(end));
+            }
+            if (discovery.put(pool, discovery("--discover", spec)) != null) {
+                throw new UsageException("--discover: pool '" + pool + "' is given two names to discover");
+            }
+            byPool.computeIfAbsent(pool, k -> new ArrayList<>());
         }
         String algorithm = cl.get("algorithm", "p2c");
         try {
@@ -84,7 +104,7 @@ final class Commands {
         int panic = cl.get("panic-threshold") == null ? 0 : Values.integer("--panic-threshold", cl.get("panic-threshold"), 0, 100);
         List<Config.PoolSpec> pools = new ArrayList<>();
         byPool.forEach((name, backends) -> pools.add(new Config.PoolSpec(name, backends, algorithm, health, slowStart,
-                passive, panic)));
+                passive, panic, discovery.get(name))));
         return pools;
     }
 
@@ -144,6 +164,45 @@ final class Commands {
             }
         }
         return new Config.HealthSpec(kind, httpSpec, interval, timeout, rise, fall);
+    }
+
+    /** {@code dns:HOST:PORT[,interval=..][,server=H:P][,weight=N]} or {@code srv:NAME[,interval=..][,server=H:P]}. */
+    static DnsDiscovery discovery(String what, String spec) {
+        String[] parts = spec.split(",");
+        String head = parts[0];
+        DnsDiscovery d;
+        try {
+            if (head.startsWith("dns:")) {
+                int colon = head.lastIndexOf(':');
+                if (colon <= 4) {
+                    throw new UsageException(what + ": '" + spec + "' (expected: dns:HOST:PORT)");
+                }
+                d = DnsDiscovery.addresses(head.substring(4, colon), Values.integer(what + " port", head.substring(colon + 1), 1, 65535));
+            } else if (head.startsWith("srv:")) {
+                d = DnsDiscovery.srv(head.substring(4));
+            } else {
+                throw new UsageException(what + ": '" + spec + "' (expected: dns:HOST:PORT[,...] or srv:NAME[,...])");
+            }
+            List<String> servers = new ArrayList<>();
+            for (int i = 1; i < parts.length; i++) {
+                int eq = parts[i].indexOf('=');
+                String key = eq < 0 ? parts[i] : parts[i].substring(0, eq);
+                String value = eq < 0 ? "" : parts[i].substring(eq + 1);
+                switch (key) {
+                    case "interval" -> d = d.withInterval(Values.duration(what + " interval", value));
+                    case "server" -> servers.add(hostPort(what + " server", value));
+                    case "weight" -> d = d.withWeight(Values.integer(what + " weight", value, 1, Backend.MAX_WEIGHT));
+                    default -> throw new UsageException(what + ": unknown option '" + key
+                            + "' (expected: interval, server, weight, pool)");
+                }
+            }
+            if (!servers.isEmpty()) {
+                d = d.withResolver(DnsResolver.servers(servers.toArray(String[]::new)));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(what + ": " + e.getMessage());
+        }
+        return d;
     }
 
     /** {@code off}, {@code on}, or {@code failures=5,eject=10s,max-eject=5m,max-percent=50}. */

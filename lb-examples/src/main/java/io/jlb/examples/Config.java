@@ -1,6 +1,7 @@
 package io.jlb.examples;
 
 import io.jlb.core.Backend;
+import io.jlb.core.DnsDiscovery;
 import io.jlb.core.OutlierDetection;
 import io.jlb.http.ForwardedHeaders;
 import io.jlb.http.HttpLimits;
@@ -32,9 +33,9 @@ record Config(List<PoolSpec> pools, List<Listener> listeners, Observability obse
     /** Where the admin listener binds, and the bearer token it requires (null: none). */
     record Admin(String listen, String token) {}
 
-    /** A pool of backends. {@code health} is null without active checks. */
+    /** A pool of backends. {@code health} is null without active checks, {@code discovery} without DNS discovery. */
     record PoolSpec(String name, List<Backend> backends, String algorithm, HealthSpec health, Duration slowStart,
-            OutlierDetection passive, int panicThreshold) {}
+            OutlierDetection passive, int panicThreshold, DnsDiscovery discovery) {}
 
     /** Active health checking: {@code tcp}, or {@code http} with a probe spec ({@code /path,expect=..}). */
     record HealthSpec(String kind, String httpSpec, Duration interval, Duration timeout, int rise, int fall) {}

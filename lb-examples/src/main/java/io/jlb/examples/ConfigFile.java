@@ -1,6 +1,8 @@
 package io.jlb.examples;
 
 import io.jlb.core.Backend;
+import io.jlb.core.DnsDiscovery;
+import io.jlb.core.DnsResolver;
 import io.jlb.core.OutlierDetection;
 import io.jlb.core.Selector;
 import io.jlb.http.ForwardedHeaders;
@@ -42,7 +44,8 @@ final class ConfigFile {
     private static final Set<String> TOP = Set.of("threads", "pools", "listeners", "admin", "access-log");
     private static final Set<String> ADMIN = Set.of("listen", "token", "token-file");
     private static final Set<String> POOL = Set.of("algorithm", "backends", "health", "slow-start", "passive",
-            "panic-threshold");
+            "panic-threshold", "discover");
+    private static final Set<String> DISCOVER = Set.of("type", "name", "port", "interval", "servers", "weight");
     private static final Set<String> BACKEND = Set.of("address", "weight", "backup", "name", "zone");
     private static final Set<String> HEALTH = Set.of("type", "path", "expect", "body", "method", "host", "interval",
             "timeout", "rise", "fall");
@@ -200,7 +203,55 @@ final class ConfigFile {
         Duration slowStart = m.containsKey("slow-start") ? m.get("slow-start").duration() : Duration.ZERO;
         OutlierDetection passive = m.containsKey("passive") ? passive(m.get("passive")) : OutlierDetection.defaults();
         int panic = m.containsKey("panic-threshold") ? m.get("panic-threshold").integer(0, 100) : 0;
-        return new Config.PoolSpec(name, backends, algorithm, health, slowStart, passive, panic);
+        DnsDiscovery discovery = m.containsKey("discover") ? discover(m.get("discover")) : null;
+        return new Config.PoolSpec(name, backends, algorithm, health, slowStart, passive, panic, discovery);
+    }
+
+    /** {@code {type: dns, name: H, port: P}} or {@code {type: srv, name: N}}, with interval, servers, weight. */
+    private DnsDiscovery discover(Y node) {
+        Map<String, Y> m = node.map(DISCOVER);
+        String type = m.containsKey("type") ? m.get("type").text() : "dns";
+        Y nameNode = required(node, m, "name");
+        DnsDiscovery d;
+        try {
+            switch (type) {
+                case "dns" -> d = DnsDiscovery.addresses(nameNode.text(), required(node, m, "port").integer(1, 65535));
+                case "srv" -> {
+                    if (m.containsKey("port")) {
+                        throw m.get("port").error("an SRV record carries its own port");
+                    }
+                    d = DnsDiscovery.srv(nameNode.text());
+                }
+                default -> throw m.get("type").error("'" + type + "' (expected: dns or srv)");
+            }
+        } catch (IllegalArgumentException e) {
+            throw nameNode.error(e.getMessage());
+        }
+        if (m.containsKey("interval")) {
+            Y interval = m.get("interval");
+            try {
+                d = d.withInterval(interval.duration());
+            } catch (IllegalArgumentException e) {
+                throw interval.error(e.getMessage());
+            }
+        }
+        if (m.containsKey("weight")) {
+            if (type.equals("srv")) {
+                throw m.get("weight").error("an SRV record carries its own weight");
+            }
+            d = d.withWeight(m.get("weight").integer(1, Backend.MAX_WEIGHT));
+        }
+        if (m.containsKey("servers")) {
+            List<String> servers = new ArrayList<>();
+            for (Y s : m.get("servers").list()) {
+                servers.add(hostPort(s));
+            }
+            if (servers.isEmpty()) {
+                throw m.get("servers").error("empty (expected: host:port of name servers, or leave it out)");
+            }
+            d = d.withResolver(DnsResolver.servers(servers.toArray(String[]::new)));
+        }
+        return d;
     }
 
     private Backend backend(Y node) {

@@ -61,7 +61,7 @@ final class Demo {
                 pool("api-v2", httpHealth, v2),
                 pool("stable", httpHealth, v1, v2),
                 pool("canary", httpHealth, canary),
-                new Config.PoolSpec("routers", List.of(), "p2c", tcpHealth, Duration.ZERO, OutlierDetection.defaults(), 0));
+                new Config.PoolSpec("routers", List.of(), "p2c", tcpHealth, Duration.ZERO, OutlierDetection.defaults(), 0, null));
         List<Config.Route> routes = List.of(
                 RouteSpecs.parse("demo", "path=/api/v1/* -> api-v1"),
                 RouteSpecs.parse("demo", "path=/api/v2/* -> api-v2"),
@@ -114,7 +114,7 @@ final class Demo {
         for (DemoService s : services) {
             backends.add(Backend.parse(s.hostPort()).withName(s.name()));
         }
-        return new Config.PoolSpec(name, backends, "p2c", health, Duration.ZERO, OutlierDetection.defaults(), 0);
+        return new Config.PoolSpec(name, backends, "p2c", health, Duration.ZERO, OutlierDetection.defaults(), 0, null);
     }
 
     private static Config.Http router(String name, String listen, List<Config.Route> routes, boolean acceptProxy) {

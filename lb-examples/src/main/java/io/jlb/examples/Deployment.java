@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running configuration: one load balancer holding every pool, one group of event loops shared by every
- * listener, and the listeners. Logs one line per backend state change. {@link #close()} drains and stops it all.
+ * listener, and the listeners. Logs one line per pool change: a backend added, removed, updated, or changing
+ * state. {@link #close()} drains and stops it all.
  */
 final class Deployment implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("io.jlb.lb");
@@ -78,9 +79,7 @@ final class Deployment implements AutoCloseable {
     }
 
     private static void logStateChange(PoolEvent event) {
-        if (event.type() == PoolEvent.Type.STATE_CHANGED) {
-            LOG.info("{}", event);
-        }
+        LOG.info("{}", event);
     }
 
     private static LoadBalancer loadBalancer(Config config) {
@@ -96,6 +95,9 @@ final class Deployment implements AutoCloseable {
                     pool.slowStart(p.slowStart());
                     pool.outlierDetection(p.passive());
                     pool.panicThreshold(p.panicThreshold());
+                    if (p.discovery() != null) {
+                        pool.discover(p.discovery());
+                    }
                 });
             } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new UsageException("pool '" + p.name() + "': " + e.getMessage(), e);

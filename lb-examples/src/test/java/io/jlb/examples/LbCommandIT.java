@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jlb.core.testing.Await;
+import io.jlb.core.testing.TestDnsServer;
 import io.jlb.core.testing.TestServer;
 import io.jlb.core.testing.Tools;
 import java.io.IOException;
@@ -243,6 +244,38 @@ class LbCommandIT {
             assertTrue(lb.output.stream().anyMatch(l -> l.contains("web-1") && l.contains("draining")),
                     "the state change is logged: " + lb.output);
             assertEquals(0, lb.stop());
+        }
+    }
+
+    @Test
+    void discoveryFollowsSrvRecordsFromANameServer() throws Exception {
+        try (TestDnsServer dns = new TestDnsServer();
+                NamedHttpBackend first = new NamedHttpBackend("first");
+                NamedHttpBackend second = new NamedHttpBackend("second")) {
+            int firstPort = Integer.parseInt(first.hostPort().substring(first.hostPort().lastIndexOf(':') + 1));
+            int secondPort = Integer.parseInt(second.hostPort().substring(second.hostPort().lastIndexOf(':') + 1));
+            dns.addresses("node.test", "127.0.0.1");
+            dns.services("_web._tcp.test", "1 1 " + firstPort + " node.test");
+            try (LbProcess lb = new LbProcess("http", "--listen", "127.0.0.1:0", "--discover",
+                    "srv:_web._tcp.test,server=" + dns.hostPort() + ",interval=200ms")) {
+                lb.awaitListening("http");
+                HttpClient client = HttpClient.newHttpClient();
+                URI front = URI.create("http://127.0.0.1:" + lb.listeners.get("http").getPort() + "/where");
+                assertEquals("first /where", client.send(HttpRequest.newBuilder(front).build(),
+                        HttpResponse.BodyHandlers.ofString()).body(), "members resolved before traffic");
+                dns.services("_web._tcp.test", "1 1 " + secondPort + " node.test");
+                Await.until(Duration.ofSeconds(20), "traffic follows the new record", () -> {
+                    try {
+                        return client.send(HttpRequest.newBuilder(front).build(), HttpResponse.BodyHandlers.ofString())
+                                .body().equals("second /where");
+                    } catch (IOException | InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                Await.until(Duration.ofSeconds(20), "the old member is drained and removed",
+                        () -> lb.output.stream().anyMatch(l -> l.contains("127.0.0.1:" + firstPort) && l.contains("removed")));
+                assertEquals(0, lb.stop());
+            }
         }
     }
 }

@@ -237,6 +237,12 @@ public final class AdminServer implements AutoCloseable {
         lb.pools().forEach(pool -> p.sample("jlb_pool_active_connections", pool.active(), "pool", pool.name()));
         p.family("jlb_pool_panic", "gauge", "1 when the pool is in panic mode.");
         lb.pools().forEach(pool -> p.sample("jlb_pool_panic", pool.panic() ? 1 : 0, "pool", pool.name()));
+        p.family("jlb_pool_dns_lookups_total", "counter", "DNS discovery lookups of the pool's name.");
+        lb.pools().forEach(pool -> lb.discovery(pool.name()).ifPresent(d ->
+                p.sample("jlb_pool_dns_lookups_total", d.lookups(), "pool", pool.name())));
+        p.family("jlb_pool_dns_failures_total", "counter", "DNS discovery lookups that failed (members kept).");
+        lb.pools().forEach(pool -> lb.discovery(pool.name()).ifPresent(d ->
+                p.sample("jlb_pool_dns_failures_total", d.failures(), "pool", pool.name())));
     }
 
     private void backendMetrics(Prometheus p) {
@@ -411,6 +417,9 @@ public final class AdminServer implements AutoCloseable {
         j.beginObject().field("name", pool.name()).field("algorithm", pool.selectorName())
                 .field("eligible", pool.eligibleCount()).field("size", pool.members().size())
                 .field("active", pool.active()).field("panic", pool.panic());
+        lb.discovery(pool.name()).ifPresent(d -> j.key("discovery").beginObject().field("query", d.query())
+                .field("lookups", d.lookups()).field("failures", d.failures()).field("members", d.members())
+                .field("lastError", d.lastError()).endObject());
         j.key("backends").beginArray();
         long now = lb.ticker().read();
         for (Member m : pool.members()) {
