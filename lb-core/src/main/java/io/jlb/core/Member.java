@@ -310,6 +310,26 @@ public final class Member {
     /** Starts a use of this backend (a connection or a request). Prefer {@link Pool#acquire(PickContext)}. */
     public Lease acquire() {
         ACTIVE.getAndAdd(this, 1);
+        return leased();
+    }
+
+    /**
+     * A lease only if fewer than {@code limit} are open, else {@link Lease#NONE}: an exact per-backend connection
+     * limit, even with several threads leasing at once.
+     */
+    public Lease tryAcquire(int limit) {
+        while (true) {
+            int now = active();
+            if (now >= limit) {
+                return Lease.NONE;
+            }
+            if (ACTIVE.compareAndSet(this, now, now + 1)) {
+                return leased();
+            }
+        }
+    }
+
+    private Lease leased() {
         TOTAL.getAndAdd(this, 1L);
         pool.leaseAcquired();
         loadWatcher.loadChanged();

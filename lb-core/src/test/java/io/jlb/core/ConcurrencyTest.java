@@ -139,4 +139,45 @@ class ConcurrencyTest {
             pool.members().forEach(m -> assertEquals(0, m.active()));
         }
     }
+
+    @Test
+    void aConnectionLimitHoldsWhileManyThreadsLeaseAtOnce() throws Exception {
+        try (LoadBalancer lb = LoadBalancer.builder().pool("p", p -> p.backend("10.0.0.1:80")).build()) {
+            Member m = lb.pool("p").members().get(0);
+            int limit = 3;
+            AtomicLong granted = new AtomicLong();
+            AtomicLong refused = new AtomicLong();
+            AtomicLong worst = new AtomicLong();
+            CyclicBarrier start = new CyclicBarrier(8);
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                Thread thread = new Thread(() -> {
+                    try {
+                        start.await();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    for (int i = 0; i < 20_000; i++) {
+                        try (Lease l = m.tryAcquire(limit)) {
+                            if (!l.found()) {
+                                refused.incrementAndGet();
+                                continue;
+                            }
+                            granted.incrementAndGet();
+                            worst.accumulateAndGet(m.active(), Math::max);
+                        }
+                    }
+                });
+                thread.start();
+                threads.add(thread);
+            }
+            for (Thread t : threads) {
+                t.join(30_000);
+            }
+            assertTrue(worst.get() <= limit, "never more than the limit open: " + worst.get());
+            assertEquals(160_000, granted.get() + refused.get());
+            assertEquals(granted.get(), m.total(), "only granted leases count as uses");
+            assertEquals(0, m.active());
+        }
+    }
 }

@@ -185,16 +185,14 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
             reject("no backend available in pool '" + pool.name() + "'");
             return;
         }
-        if (proxy.maxConnectionsPerBackend > 0) {
-            pick = withCapacity(pick);
-            if (pick == null) {
-                reject("every backend of pool '" + pool.name() + "' is at its connection limit");
-                return;
-            }
+        Lease taken = proxy.maxConnectionsPerBackend > 0 ? leaseWithCapacity(pick) : pick.acquire();
+        if (taken == null) {
+            reject("every backend of pool '" + pool.name() + "' is at its connection limit");
+            return;
         }
         attempts++;
-        tried = pick.member();
-        lease = pick.acquire();
+        tried = taken.member();
+        lease = taken;
         try {
             backend = SocketChannel.open();
             backend.configureBlocking(false);
@@ -211,10 +209,12 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
         }
     }
 
-    private Pick withCapacity(Pick pick) {
+    /** A lease on a backend below its connection limit, trying the others in turn; null when every one is full. */
+    private Lease leaseWithCapacity(Pick pick) {
         for (int i = 0; i <= pool.eligibleCount(); i++) {
-            if (pick.member().active() < proxy.maxConnectionsPerBackend) {
-                return pick;
+            Lease l = pick.member().tryAcquire(proxy.maxConnectionsPerBackend);
+            if (l.found()) {
+                return l;
             }
             pick = pool.pickOther(context, pick.member());
             if (!pick.found()) {
