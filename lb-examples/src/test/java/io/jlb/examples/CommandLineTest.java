@@ -30,7 +30,12 @@ class CommandLineTest {
     @CsvSource(delimiter = '|', value = {
         "tcp --listen 127.0.0.1:0 --backend 127.0.0.1:1 --conect-timeout 5s|lb tcp: unknown option '--conect-timeout' (did you mean --connect-timeout?)",
         "tcp --backend 127.0.0.1:1|lb tcp: --listen is required",
-        "tcp --listen 127.0.0.1:0|lb tcp: --backend is required (at least one)",
+        "http --listen 127.0.0.1:0 --discover dns:api.internal|lb http: --discover: 'dns:api.internal' (expected: dns:HOST:PORT)",
+        "http --listen 127.0.0.1:0 --discover consul:api|lb http: --discover: 'consul:api' (expected: dns:HOST:PORT[,...] or srv:NAME[,...])",
+        "http --listen 127.0.0.1:0 --discover srv:_a._tcp.x,every=5s|lb http: --discover: unknown option 'every' (expected: interval, server, weight, pool)",
+        "http --listen 127.0.0.1:0 --backend 127.0.0.1:1 --admin 9901|lb http: --admin: '9901' (expected: HOST:PORT)",
+        "http --listen 127.0.0.1:0 --backend 127.0.0.1:1 --admin-token x|lb http: --admin-token: no --admin listener to guard",
+        "tcp --listen 127.0.0.1:0|lb tcp: --backend is required (at least one), or --discover",
         "tcp --listen 127.0.0.1:0 --backend 127.0.0.1|lb tcp: --backend: backend: '127.0.0.1' (expected: host:port or [ipv6]:port)",
         "tcp --listen 127.0.0.1:0 --backend 127.0.0.1:1,weight=0|lb tcp: --backend weight: '0' (expected: a whole number from 1 to 1000)",
         "tcp --listen 127.0.0.1:0 --backend 127.0.0.1:1,wieght=2|lb tcp: --backend: unknown option 'wieght' in '127.0.0.1:1,wieght=2' (expected: weight=N, backup, name=NAME, pool=POOL, zone=ZONE)",

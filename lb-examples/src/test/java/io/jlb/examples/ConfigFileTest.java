@@ -45,6 +45,9 @@ class ConfigFileTest {
         Config.Udp dns = (Config.Udp) c.listeners().get(3);
         assertEquals("dns", dns.pool());
         assertNull(c.pools().get(1).health().httpSpec());
+        io.jlb.core.DnsDiscovery discovery = c.pools().get(1).discovery();
+        assertEquals("api-v2.service.consul:9200", discovery.toString());
+        assertEquals(Duration.ofSeconds(10), discovery.interval());
         assertEquals(new Config.Admin("127.0.0.1:9901", "change-me"), c.observability().admin());
         assertTrue(c.observability().accessLog());
     }
@@ -65,7 +68,7 @@ class ConfigFileTest {
 
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', value = {
-        "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\n    algoritm: p2c\\nlisteners: []'|lb.yaml:4: pools.a: unknown key 'algoritm' (expected: algorithm, backends, health, panic-threshold, passive, slow-start)",
+        "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\n    algoritm: p2c\\nlisteners: []'|lb.yaml:4: pools.a: unknown key 'algoritm' (expected: algorithm, backends, discover, health, panic-threshold, passive, slow-start)",
         "'pools:\\n  a:\\n    backends: [127.0.0.1]\\nlisteners: []'|lb.yaml:3: pools.a.backends[0]: bad address: backend: '127.0.0.1' (expected: host:port or [ipv6]:port)",
         "'pools:\\n  a:\\n    backends:\\n      - address: 127.0.0.1:1\\n        weight: 0\\nlisteners: []'|lb.yaml:5: pools.a.backends[0].weight: 0 (expected: a whole number from 1 to 1000)",
         "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\nlisteners:\\n  - protocol: http\\n    listen: 127.0.0.1:0\\n    routes:\\n      - to: b'|lb.yaml:8: listeners[0].routes[0].to: route to undefined pool 'b' (defined: a)",
@@ -83,6 +86,10 @@ class ConfigFileTest {
         "'admin: {listen: 127.0.0.1}\\npools: {}\\nlisteners: []'|lb.yaml:1: admin.listen: '127.0.0.1' (expected: HOST:PORT)",
         "'admin: {listen: 127.0.0.1:0, tokn: x}\\npools: {}\\nlisteners: []'|lb.yaml:1: admin: unknown key 'tokn' (expected: listen, token, token-file)",
         "'admin: {listen: 127.0.0.1:0, token-file: /nonexistent/t}\\npools: {}\\nlisteners: []'|lb.yaml:1: admin.token-file: cannot read the token: /nonexistent/t",
+        "'pools:\\n  a:\\n    discover: {type: srv, name: _a._tcp.x, port: 80}\\nlisteners: []'|lb.yaml:3: pools.a.discover.port: an SRV record carries its own port",
+        "'pools:\\n  a:\\n    discover: {type: dns, name: a.x}\\nlisteners: []'|lb.yaml:3: pools.a.discover: missing 'port'",
+        "'pools:\\n  a:\\n    discover: {type: mdns, name: a.x, port: 1}\\nlisteners: []'|lb.yaml:3: pools.a.discover.type: 'mdns' (expected: dns or srv)",
+        "'pools:\\n  a:\\n    discover: {name: a.x, port: 1, interval: 1ms}\\nlisteners: []'|lb.yaml:3: pools.a.discover.interval: interval: 1ms (expected: at least 100ms)",
         "'access-log: sometimes\\npools: {}\\nlisteners: []'|lb.yaml:1: access-log: 'sometimes' (expected: true or false)",
     })
     void rejectsMistakesWithFileLineAndProblem(String yaml, String expected) {
