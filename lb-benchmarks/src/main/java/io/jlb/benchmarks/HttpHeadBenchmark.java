@@ -95,7 +95,7 @@ public class HttpHeadBenchmark {
             throw new IllegalStateException(parser.errorReason());
         }
         out.clear();
-        HeadWriter.request(parser.head(), out, forwarding, null, "203.0.113.7", "http", false, false, null,
+        HeadWriter.request(parser.head(), out, forwarding, null, "203.0.113.7", "http", false, false, null, HeadWriter.Drop.NONE,
                 HeadWriter.Extra.NONE);
         return out.position();
     }

@@ -118,6 +118,18 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private java.io.ByteArrayOutputStream localBody;
     private long localLimit;
     private ByteBuffer localReply;
+    // Policies of the exchange in progress: header changes, request id, affinity, retries, the breaker's queue.
+    private final ExchangePolicy policy = new ExchangePolicy();
+    private PickContext exchangeContext;
+    private Handler localHandler;
+    /** Where the request body starts in {@code in} when it is kept to be sent again on a retry; -1 when not. */
+    private int retainedBody = -1;
+    private boolean retryBudgetTaken;
+    private Member stickyMember;
+    private long requestContentLength;
+    private boolean requestIdempotent;
+    private boolean queued;
+    private long queuedUntil;
     // The access-log entry of the exchange in progress, captured only while the log is enabled.
     private boolean logPending;
     private long logStartMillis;
@@ -174,7 +186,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         if (in == null) {
             in = loop.buffers().take();
             inStart = 0;
-        } else if (inStart == in.position()) {
+        } else if (inStart == in.position() && retainedBody < 0) {
             in.clear();
             inStart = 0;
             requestFramedEnd = 0; // everything framed was written: nothing refers to older offsets
@@ -393,44 +405,234 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         }
         view.reset(h, client);
         route = proxy.router.route(view);
+        policy.begin(route == null ? RoutePolicy.NONE : route.policy(), clientIp, proxy.scheme);
+        exchangeContext = pickContext;
         if (route == null) {
             respondLocal(404, "Not Found", "no route for " + view.host() + view.path());
             return;
         }
+        RoutePolicy rp = route.policy();
+        if (rp.active && !admit(h, rp)) {
+            return;
+        }
         if (route.handler() != null) {
+            localHandler = route.handler();
             startLocal(h);
             return;
         }
-        pool = route.pool();
+        stickyMember = null;
+        if (rp.policies.sticky != null) {
+            for (Pool p : route.pools()) { // with a split, the cookie keeps the pool too
+                stickyMember = rp.stickyMember(p, policy.stickyToken);
+                if (stickyMember != null) {
+                    pool = p;
+                    break;
+                }
+            }
+        }
+        if (stickyMember == null) {
+            pool = route.pool();
+        }
+        requestContentLength = h.contentLength();
+        requestIdempotent = h.method().idempotent();
         requestHead = loop.buffers().take();
-        HeadWriter.request(h, requestHead, proxy.forwarding, route.stripPrefix(), clientIp, proxy.scheme,
-                requestFraming == Framing.CHUNKED, upgrade, localAuthority, HeadWriter.Extra.NONE);
+        try {
+            HeadWriter.request(h, requestHead, proxy.forwarding, route.stripPrefix(), clientIp, proxy.scheme,
+                    requestFraming == Framing.CHUNKED, upgrade, localAuthority,
+                    rp.active ? policy.requestDrop : HeadWriter.Drop.NONE, rp.active ? policy : HeadWriter.Extra.NONE);
+        } catch (java.nio.BufferOverflowException e) {
+            respondLocal(431, "Request Header Fields Too Large", "request head too large once rewritten");
+            return;
+        }
         requestHead.flip();
+        if (rp.policies.retries != null && requestFraming == Framing.LENGTH
+                && h.contentLength() <= rp.policies.retries.maxBufferedBody()
+                && h.end() + h.contentLength() <= in.position()) {
+            retainedBody = h.end(); // the whole body is here: keep it to send again on a retry
+        }
         inStart = h.end();
         requestFramedEnd = inStart;
         deadline(proxy.clientIdleNanos);
         connectBackend();
     }
 
-    private void connectBackend() {
-        Pick pick = attempts == 0 ? pool.pick(pickContext) : pool.pickOther(pickContext, tried);
-        if (!pick.found()) {
-            if (attempts == 0) {
-                respondLocal(503, "Service Unavailable", "no backend available in pool '" + pool.name() + "'");
-            } else {
-                respondLocal(502, "Bad Gateway", "backend connection failed");
+    /**
+     * Runs the route's request policies: the request id, the rate limit, authentication, the affinity key. False
+     * when the request was refused (and answered).
+     */
+    private boolean admit(HttpHead h, RoutePolicy rp) {
+        policy.request(view);
+        if (rp.limiter != null) {
+            RateLimiter.Verdict v = rp.limiter.acquire(limitKey(rp.limiter.limit()), loop.now());
+            if (!v.admitted()) {
+                proxy.stats.rateLimited.increment();
+                long retry = Math.max(1, (v.retryAfterNanos() + 999_999_999L) / 1_000_000_000L);
+                long reset = Math.max(1, (v.resetNanos() + 999_999_999L) / 1_000_000_000L);
+                refuse(h, 429, "rate limit exceeded", "Retry-After: " + retry,
+                        "RateLimit-Limit: " + rp.limiter.limit().burst(), "RateLimit-Remaining: 0", "RateLimit-Reset: " + reset);
+                return false;
             }
+        }
+        Authentication auth = rp.policies.authentication;
+        if (auth != null) {
+            Authentication.Result r;
+            try {
+                r = auth.authenticate(view);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: authentication of {} failed", proxy.name, view, e);
+                refuse(h, 500, "authentication failed");
+                return false;
+            }
+            if (!r.allowed()) {
+                proxy.stats.authFailures.increment();
+                if (r.challenge() != null) {
+                    refuse(h, r.status(), r.reason(), "WWW-Authenticate: " + r.challenge());
+                } else {
+                    refuse(h, r.status(), r.reason());
+                }
+                return false;
+            }
+            policy.authenticated(r);
+        }
+        if (rp.policies.hashKey != null) {
+            String key = rp.policies.hashKey.of(view);
+            if (key != null) {
+                exchangeContext = PickContext.ofKey(key);
+            }
+        }
+        return true;
+    }
+
+    private String limitKey(RateLimit limit) {
+        return switch (limit.key()) {
+            case HEADER -> {
+                String v = view.header(limit.header());
+                yield v != null ? "h:" + v : "c:" + clientIp;
+            }
+            case ROUTE -> route.toString();
+            case GLOBAL -> "";
+            default -> clientIp;
+        };
+    }
+
+    /**
+     * Answers a refused request (401, 403, 429) in the proxy. Without a body the connection stays open for the
+     * next request; with one, it is closed after the answer rather than read through.
+     */
+    private void refuse(HttpHead h, int status, String why, String... headers) {
+        if (requestFraming != Framing.NONE || upgrade) {
+            respondLocal(status, reason(status), why, headers);
             return;
         }
+        Reply reply = Reply.text(status, why + "\n");
+        for (String header : headers) {
+            int colon = header.indexOf(':');
+            reply = reply.withHeader(header.substring(0, colon), header.substring(colon + 1).trim());
+        }
+        Reply fixed = reply;
+        localHandler = request -> fixed;
+        startLocal(h);
+    }
+
+    private void connectBackend() {
+        CircuitBreaker breaker = policy.policy.policies.circuitBreaker;
+        Lease taken = null;
+        if (attempts == 0 && stickyMember != null) {
+            taken = breaker == null ? stickyMember.acquire() : stickyMember.tryAcquire(breaker.maxRequestsPerBackend());
+            if (!taken.found()) {
+                taken = null; // at its cap: another backend, and a new cookie
+            }
+        }
+        if (taken == null) {
+            Pick pick = attempts == 0 ? pool.pick(exchangeContext) : pool.pickOther(exchangeContext, tried);
+            if (!pick.found()) {
+                if (attempts == 0) {
+                    respondLocal(503, "Service Unavailable", "no backend available in pool '" + pool.name() + "'");
+                } else {
+                    respondLocal(502, "Bad Gateway", "backend connection failed");
+                }
+                return;
+            }
+            taken = breaker == null ? pick.acquire() : leaseBelow(pick, breaker.maxRequestsPerBackend());
+            if (taken == null) {
+                waitForCapacity(breaker);
+                return;
+            }
+        }
         attempts++;
-        tried = pick.member();
-        lease = pick.acquire();
+        tried = taken.member();
+        lease = taken;
         BackendConnection pooled = proxy.backends(loop).take(tried);
         if (pooled != null) {
             attach(pooled);
             backendConnected();
         } else {
             openConnection();
+        }
+    }
+
+    /** A lease on the picked backend or, when it is at its cap, on another below it; null when all are full. */
+    private Lease leaseBelow(Pick pick, int cap) {
+        for (int i = 0; i <= pool.eligibleCount(); i++) {
+            Lease l = pick.member().tryAcquire(cap);
+            if (l.found()) {
+                return l;
+            }
+            pick = pool.pickOther(exchangeContext, pick.member());
+            if (!pick.found()) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** Every backend is at its cap: wait in the pool's queue for one to free up, or answer 503. */
+    private void waitForCapacity(CircuitBreaker breaker) {
+        if (breaker.maxQueued() == 0 || !proxy.waiters(pool).offer(this, breaker.maxQueued())) {
+            proxy.stats.overflows.increment();
+            respondLocal(503, "Service Unavailable", "every backend of pool '" + pool.name() + "' is at its request limit");
+            return;
+        }
+        queued = true;
+        queuedUntil = loop.now() + breaker.queueTimeout().toNanos();
+        if (!timer.scheduled() || timer.deadline() - queuedUntil > 0) {
+            timer.scheduleAt(queuedUntil);
+        }
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** A request of this pool ended somewhere on this listener: this waiting request may try again. */
+    void capacityFreed() {
+        if (!queued || state != State.EXCHANGE) {
+            return;
+        }
+        queued = false;
+        connectBackend();
+        if (queued) {
+            return; // still full: back in the queue
+        }
+        updateInterest();
+    }
+
+    private void queueTimedOut() {
+        proxy.waiters(pool).remove(this);
+        queued = false;
+        proxy.stats.overflows.increment();
+        respondLocal(503, "Service Unavailable", "no backend of pool '" + pool.name() + "' freed up in time");
+    }
+
+    /** Closes the lease of this exchange; a request waiting for this pool may then go. */
+    private void releaseLease() {
+        if (lease == null) {
+            return;
+        }
+        lease.close();
+        lease = null;
+        if (policy.policy.policies.circuitBreaker != null && pool != null) {
+            proxy.capacityFreed(pool);
         }
     }
 
@@ -546,10 +748,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             backend.close();
             backend = null;
         }
-        if (lease != null) {
-            lease.close();
-            lease = null;
-        }
+        releaseLease();
     }
 
     private void backendConnected() {
@@ -735,7 +934,8 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             if (h.status() < 200) {
                 if (clientMinor >= 1) { // interim responses (100 Continue) go to HTTP/1.1 clients only
                     ByteBuffer interim = loop.buffers().take();
-                    HeadWriter.response(h, interim, proxy.forwarding, null, false, false, HeadWriter.Extra.NONE);
+                    HeadWriter.response(h, interim, proxy.forwarding, null, false, false, HeadWriter.Drop.NONE,
+                            HeadWriter.Extra.NONE);
                     appendOut(interim);
                 }
                 bc.inStart = h.end();
@@ -747,7 +947,54 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         }
     }
 
+    /**
+     * Whether this exchange may be tried again elsewhere: attempts are left, nothing reached the client yet, the
+     * request can be sent again (no body, or all of it kept) and is idempotent or had its body kept, and the retry
+     * budget allows one more retry in flight.
+     */
+    private boolean mayRetry(Retries retries) {
+        if (attempts >= retries.attempts() || out != null || responseStarted || upgrade) {
+            return false;
+        }
+        boolean resendable = requestFraming == Framing.NONE || retainedBody >= 0;
+        if (!resendable || !(requestIdempotent || retainedBody >= 0)) {
+            return false;
+        }
+        if (retryBudgetTaken) {
+            return true; // this exchange already holds its share of the budget
+        }
+        if (!proxy.takeRetryBudget(retries)) {
+            proxy.stats.retriesRefused.increment();
+            return false;
+        }
+        retryBudgetTaken = true;
+        return true;
+    }
+
+    /** The backend answered with a retried status: drop that answer unread and send the request to another. */
+    private void retryElsewhere(int answered) {
+        LOG.debug("{}: {} answered {}; retrying elsewhere", proxy.name, tried.backend(), answered);
+        proxy.stats.retries.increment();
+        lease.failure();
+        dropBackend(); // the rest of that response is not wanted: the connection goes with it
+        requestHead.rewind();
+        requestDone = false;
+        if (retainedBody >= 0) {
+            inStart = retainedBody;
+            requestFramedEnd = retainedBody;
+            requestRemaining = requestContentLength;
+            requestFramingDone = false;
+            requestBodyBytes = 0;
+        }
+        connectBackend();
+    }
+
     private void finalResponseHead(HttpHead h) {
+        Retries retries = policy.policy.policies.retries;
+        if (retries != null && retries.retries(h.status()) && mayRetry(retries)) {
+            retryElsewhere(h.status());
+            return;
+        }
         BackendConnection bc = backend;
         responseHeadDone = true;
         status = h.status();
@@ -768,8 +1015,22 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         keepAliveAfter = clientKeepAlive && responseFraming != Framing.CLOSE && !dechunk && !proxy.draining();
         String connection = keepAliveAfter ? (clientMinor == 0 ? "keep-alive" : null) : "close";
         ByteBuffer head = loop.buffers().take();
-        HeadWriter.response(h, head, proxy.forwarding, connection, responseFraming == Framing.CHUNKED && !dechunk,
-                false, HeadWriter.Extra.NONE);
+        RoutePolicy rp = policy.policy;
+        if (rp.active) {
+            policy.backend = tried;
+            policy.response(h);
+        }
+        try {
+            HeadWriter.response(h, head, proxy.forwarding, connection, responseFraming == Framing.CHUNKED && !dechunk,
+                    false, rp.active ? policy.responseDrop : HeadWriter.Drop.NONE,
+                    rp.active ? policy.responseExtra : HeadWriter.Extra.NONE);
+        } catch (java.nio.BufferOverflowException e) {
+            loop.buffers().give(head);
+            lease.failure();
+            dropBackend();
+            respondLocal(502, "Bad Gateway", "response head too large once rewritten");
+            return;
+        }
         appendOut(head);
         responseStarted = true;
         proxy.stats.response(status);
@@ -1004,7 +1265,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         tried.recordResponse(status, firstByteNanos, total);
         proxy.stats.firstByteTimes.record(firstByteNanos);
         proxy.stats.durations.record(total);
-        logExchange("ok");
+        exchangeEnded("ok");
         boolean clean = backendReusable && requestDone && bc.inStart == bc.in.position();
         backend = null;
         bc.owner = null;
@@ -1015,8 +1276,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         } else {
             bc.close();
         }
-        lease.close();
-        lease = null;
+        releaseLease();
         pool = null;
         route = null;
         tried = null;
@@ -1098,7 +1358,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         localBody = null;
         Reply reply;
         try {
-            reply = route.handler().handle(request);
+            reply = localHandler.handle(request);
             if (reply == null) {
                 throw new IllegalStateException("handler returned null");
             }
@@ -1114,6 +1374,9 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             head.append(f.getKey()).append(": ").append(f.getValue()).append("\r\n");
         }
         head.append("Content-Length: ").append(reply.body().length).append("\r\n");
+        if (policy.requestId != null) {
+            head.append(policy.policy.policies.requestIdHeader).append(": ").append(policy.requestId).append("\r\n");
+        }
         if (!keepAliveAfter) {
             head.append("Connection: close\r\n");
         } else if (clientMinor == 0) {
@@ -1163,7 +1426,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         localReply = null;
         handled = false;
         proxy.stats.activeRequests.decrement();
-        logExchange("handled");
+        exchangeEnded("handled");
         route = null;
         if (keepAliveAfter && !clientEof) {
             idle(proxy.clientIdleNanos);
@@ -1187,7 +1450,8 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             loop.buffers().give(out);
             out = null;
         }
-        HeadWriter.response(h, toClient, proxy.forwarding, "upgrade", false, true, HeadWriter.Extra.NONE);
+        HeadWriter.response(h, toClient, proxy.forwarding, "upgrade", false, true, HeadWriter.Drop.NONE,
+                HeadWriter.Extra.NONE);
         int leftover = bc.in.position() - h.end();
         if (leftover > toClient.remaining()) {
             loop.buffers().give(toClient);
@@ -1242,7 +1506,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     public void closed(Relay relay, Relay.Outcome outcome, Throwable cause) {
         LOG.debug("{}: tunnel for {} ended: {}", proxy.name, client, outcome);
         proxy.stats.activeRequests.decrement();
-        logExchange("tunnel");
+        exchangeEnded("tunnel");
         backend = null;
         close();
     }
@@ -1250,7 +1514,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     // ======================================================================== local responses and closing
 
     /** Answers the request itself and closes the connection after. The request must not have a response yet. */
-    private void respondLocal(int code, String reason, String body) {
+    private void respondLocal(int code, String reason, String body, String... headers) {
         if (responseStarted) {
             abort();
             return;
@@ -1271,12 +1535,16 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         responseStarted = true;
         status = code;
         ByteBuffer b = loop.buffers().take();
-        b.put(HeadWriter.localResponse(code, reason, body + "\n", true));
+        if (policy.requestId != null) {
+            headers = java.util.Arrays.copyOf(headers, headers.length + 1);
+            headers[headers.length - 1] = policy.policy.policies.requestIdHeader + ": " + policy.requestId;
+        }
+        b.put(HeadWriter.localResponse(code, reason, body + "\n", true, headers));
         if (!logPending && proxy.accessLog != null && proxy.accessLog.enabled()) {
             beginLog(null); // a request cut short (a timeout mid-head): logged with what is known
         }
         responseBytes += b.position();
-        logExchange("local");
+        exchangeEnded("local");
         appendOut(b);
         deadline(proxy.clientIdleNanos);
         if (flushOut()) {
@@ -1338,7 +1606,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             tunnel.abort();
             return;
         }
-        logExchange("aborted");
+        exchangeEnded("aborted");
         if (state == State.EXCHANGE) {
             proxy.stats.activeRequests.decrement();
         }
@@ -1359,7 +1627,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         if (state == State.CLOSED) {
             return;
         }
-        logExchange("client-closed");
+        exchangeEnded("client-closed");
         state = State.CLOSED;
         timer.cancel();
         if (backend != null) {
@@ -1367,10 +1635,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             backend.close();
             backend = null;
         }
-        if (lease != null) {
-            lease.close();
-            lease = null;
-        }
+        releaseLease();
         if (in != null) {
             loop.buffers().give(in);
             in = null;
@@ -1409,6 +1674,21 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         logRequestId = h.header("x-request-id");
     }
 
+    /** The exchange in progress ended ({@code outcome} says how): gives back what it held, logs it once. */
+    private void exchangeEnded(String outcome) {
+        if (retryBudgetTaken) {
+            retryBudgetTaken = false;
+            proxy.retriesInFlight.decrementAndGet();
+        }
+        if (queued) {
+            queued = false;
+            proxy.waiters(pool).remove(this);
+        }
+        retainedBody = -1;
+        stickyMember = null;
+        logExchange(outcome);
+    }
+
     /** Writes the access-log line of the exchange in progress, once; {@code outcome} says how it ended. */
     private void logExchange(String outcome) {
         if (!logPending) {
@@ -1433,7 +1713,8 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
                 .append(" ttfb_ms=");
         AccessLog.millis(after, firstByteNanos).append(" total_ms=");
         AccessLog.millis(after, loop.now() - exchangeStart).append(" request_id=");
-        AccessLog.token(after, logRequestId).append(" outcome=").append(outcome);
+        AccessLog.token(after, policy.requestId != null ? policy.requestId : logRequestId).append(" outcome=")
+                .append(outcome);
         proxy.accessLog.log(logStartMillis, before.toString(), after.toString());
         logRequestLine = null;
         logReferer = null;
@@ -1510,8 +1791,12 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         if (state == State.CLOSED || state == State.TUNNEL) {
             return;
         }
+        if (queued && loop.now() - queuedUntil >= 0) {
+            queueTimedOut();
+            return;
+        }
         if (loop.now() - deadline < 0) {
-            timer.scheduleAt(deadline);
+            timer.scheduleAt(queued && queuedUntil - deadline < 0 ? queuedUntil : deadline);
             return;
         }
         switch (state) {

@@ -1,5 +1,6 @@
 package io.jlb.http;
 
+import io.jlb.core.Pool;
 import io.jlb.http.internal.HeadWriter;
 import io.jlb.nio.AccessLog;
 import io.jlb.nio.EventLoopGroup;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An L7 HTTP/1.1 reverse proxy: terminates client connections, routes each request by host, path, method,
@@ -59,6 +61,8 @@ public final class HttpProxy implements AutoCloseable {
     private final int backlog;
     private final ServerRuntime<ClientConnection> runtime;
     private final Map<EventLoop, BackendConnections> backends = new ConcurrentHashMap<>();
+    private final Map<Pool, Waiters> waiters = new ConcurrentHashMap<>();
+    final AtomicInteger retriesInFlight = new AtomicInteger();
 
     HttpProxy(HttpProxyBuilder b, Router router, int bufferSize, HttpLimits limits) {
         this.listen = b.listenAddress();
@@ -85,6 +89,35 @@ public final class HttpProxy implements AutoCloseable {
         this.accessLog = b.accessLog();
         this.runtime = new ServerRuntime<>(name, b.eventLoops(), b.threads(), bufferSize);
         this.stats = new HttpStats(runtime);
+    }
+
+    /** The queue of requests waiting for a backend of {@code pool} (circuit breaking). */
+    Waiters waiters(Pool pool) {
+        return waiters.computeIfAbsent(pool, p -> new Waiters());
+    }
+
+    /** A request of {@code pool} ended: the longest-waiting one, if any, tries again on its own loop. */
+    void capacityFreed(Pool pool) {
+        Waiters w = waiters.get(pool);
+        ClientConnection next = w == null ? null : w.poll();
+        if (next != null) {
+            next.loop().execute(next::capacityFreed);
+        }
+    }
+
+    /** Takes one retry from the budget: retries in flight stay under a share of requests in flight. */
+    boolean takeRetryBudget(Retries retries) {
+        long active = stats.activeRequests.sum();
+        long allowed = Math.max(retries.minConcurrent(), active * retries.budgetPercent() / 100);
+        while (true) {
+            int n = retriesInFlight.get();
+            if (n >= allowed) {
+                return false;
+            }
+            if (retriesInFlight.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
     }
 
     /** A builder for an HTTP proxy. */

@@ -37,6 +37,7 @@ public final class HttpProxyBuilder {
     private Integer backlog;
     private String name;
     private AccessLog accessLog;
+    private Policies policies;
 
     HttpProxyBuilder() {}
 
@@ -197,6 +198,12 @@ public final class HttpProxyBuilder {
         return this;
     }
 
+    /** Policies for every route; a route's own {@link RouteBuilder#policies} replace them one by one. */
+    public HttpProxyBuilder policies(Consumer<Policies.Builder> spec) {
+        policies = once("policies", policies, Policies.of(spec));
+        return this;
+    }
+
     /**
      * Writes one line per request to {@code log} when its exchange ends (see {@link AccessLog} for the format). The
      * caller owns the log and closes it after the proxy.
@@ -232,9 +239,18 @@ public final class HttpProxyBuilder {
             l = l.withMaxHeadBytes(buffer);
         }
         List<Route> compiled = new ArrayList<>();
+        Policies defaults = policies != null ? policies : Policies.NONE;
+        Map<RateLimit, RateLimiter> limiters = new java.util.IdentityHashMap<>();
         for (RouteBuilder r : routes.routes) {
+            Policies merged = r.policies != null ? r.policies.over(defaults) : defaults;
+            if (merged.sticky != null && merged.hashKey != null) {
+                throw new IllegalStateException("route '" + r.describe() + "': sticky and hashBy both set (expected: one)");
+            }
+            RoutePolicy policy = new RoutePolicy(merged, merged.rateLimit == null ? null
+                    : limiters.computeIfAbsent(merged.rateLimit, RateLimiter::new));
             if (r.handler != null) {
-                compiled.add(new Route(r.describe(), r.conditions, new Pool[0], new int[0], null, r.handler, r.maxBodyBytes));
+                compiled.add(new Route(r.describe(), r.conditions, new Pool[0], new int[0], null, r.handler,
+                        r.maxBodyBytes, policy));
                 continue;
             }
             Pool[] pools = new Pool[r.targets.size()];
@@ -248,7 +264,7 @@ public final class HttpProxyBuilder {
                 }
                 weights[i++] = t.getValue();
             }
-            compiled.add(new Route(r.describe(), r.conditions, pools, weights, r.stripPrefix));
+            compiled.add(new Route(r.describe(), r.conditions, pools, weights, r.stripPrefix, null, 0, policy));
         }
         return new HttpProxy(this, new Router(compiled), buffer, l);
     }

@@ -14,6 +14,10 @@ public final class HttpStats {
     final LongAdder retries = new LongAdder();
     final LongAdder upgrades = new LongAdder();
     final LongAdder aborted = new LongAdder();
+    final LongAdder rateLimited = new LongAdder();
+    final LongAdder authFailures = new LongAdder();
+    final LongAdder overflows = new LongAdder();
+    final LongAdder retriesRefused = new LongAdder();
     final Histogram firstByteTimes = new Histogram();
     final Histogram durations = new Histogram();
     private final ServerRuntime<?> runtime;
@@ -73,6 +77,26 @@ public final class HttpStats {
     /** Exchanges cut midway (a backend or client failed after the response began). */
     public long aborted() {
         return aborted.sum();
+    }
+
+    /** Requests refused by a rate limit (429). */
+    public long rateLimited() {
+        return rateLimited.sum();
+    }
+
+    /** Requests refused by authentication (401, 403). */
+    public long authFailures() {
+        return authFailures.sum();
+    }
+
+    /** Requests answered 503 by a circuit breaker: its queue full, or their wait too long. */
+    public long overflows() {
+        return overflows.sum();
+    }
+
+    /** Retries the retry budget did not allow. */
+    public long retriesRefused() {
+        return retriesRefused.sum();
     }
 
     /** Times from a request's arrival to the first byte of its backend's response, in nanoseconds. */

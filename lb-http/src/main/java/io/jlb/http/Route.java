@@ -17,14 +17,12 @@ final class Route {
     private final String stripPrefix;
     private final Handler handler;
     private final long maxBodyBytes;
-
-    Route(String description, List<Predicate<RequestView>> conditions, Pool[] pools, int[] weights, String stripPrefix) {
-        this(description, conditions, pools, weights, stripPrefix, null, 0);
-    }
+    private final RoutePolicy policy;
 
     Route(String description, List<Predicate<RequestView>> conditions, Pool[] pools, int[] weights, String stripPrefix,
-            Handler handler, long maxBodyBytes) {
+            Handler handler, long maxBodyBytes, RoutePolicy policy) {
         this.handler = handler;
+        this.policy = policy;
         this.maxBodyBytes = maxBodyBytes;
         this.description = description;
         this.conditions = List.copyOf(conditions);
@@ -61,6 +59,11 @@ final class Route {
         return pools[pools.length - 1];
     }
 
+    /** The pools this route sends to (none for a handler route). */
+    Pool[] pools() {
+        return pools;
+    }
+
     /** The handler answering matching requests in the proxy, or null for a forwarding route. */
     Handler handler() {
         return handler;
@@ -69,6 +72,11 @@ final class Route {
     /** The largest request body a handler route reads. */
     long maxBodyBytes() {
         return maxBodyBytes;
+    }
+
+    /** What the route's policies do. */
+    RoutePolicy policy() {
+        return policy;
     }
 
     /** The prefix to strip from the path before forwarding, or null. */

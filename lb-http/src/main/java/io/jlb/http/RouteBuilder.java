@@ -24,6 +24,7 @@ public final class RouteBuilder {
     Handler handler;
     String handlerDescription;
     long maxBodyBytes = 1 << 20;
+    Policies policies;
 
     RouteBuilder(Routes table) {
         this.table = table;
@@ -148,6 +149,18 @@ public final class RouteBuilder {
             return Reply.redirect(status, location.replace("{host}", host).replace("{path}", request.path())
                     .replace("{query}", q).replace("{uri}", request.path() + q));
         }, "redirect " + status + " " + location);
+    }
+
+    /**
+     * This route's policies: each one set here replaces the listener's ({@link HttpProxyBuilder#policies}); the
+     * others are inherited.
+     */
+    public RouteBuilder policies(java.util.function.Consumer<Policies.Builder> spec) {
+        if (policies != null) {
+            throw new IllegalStateException("policies: already set for this route");
+        }
+        policies = Policies.of(spec);
+        return this;
     }
 
     /** The largest request body a handler route reads; 1 MiB unless set. */

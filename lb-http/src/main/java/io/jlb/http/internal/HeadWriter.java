@@ -35,6 +35,14 @@ public final class HeadWriter {
         void write(ByteBuffer out);
     }
 
+    /** Which arrived fields to leave out (removed or replaced by a header rule); checked per field. */
+    public interface Drop {
+        Drop NONE = (h, i) -> false;
+
+        /** Whether field {@code i} of {@code h} is left out. */
+        boolean drops(HttpHead h, int i);
+    }
+
     private HeadWriter() {}
 
     /**
@@ -50,7 +58,7 @@ public final class HeadWriter {
      * @param defaultHost the Host to add when the request had none (HTTP/1.0), e.g. the backend's authority
      */
     public static void request(HttpHead h, ByteBuffer out, Options o, String stripPrefix, String clientIp, String proto,
-            boolean chunked, boolean upgrade, String defaultHost, Extra extra) {
+            boolean chunked, boolean upgrade, String defaultHost, Drop drop, Extra extra) {
         ByteBuffer in = h.buffer;
         copy(in, h.methodStart, h.methodEnd, out);
         out.put((byte) ' ');
@@ -96,6 +104,9 @@ public final class HeadWriter {
             }
             if (o.via && h.nameIs(i, VIA)) {
                 via = merge(via, i);
+                continue;
+            }
+            if (drop.drops(h, i)) {
                 continue;
             }
             copy(in, h.lineStart[i], h.lineEnd[i], out);
@@ -161,7 +172,7 @@ public final class HeadWriter {
      * @param chunked whether to send the body chunked (re-adds Transfer-Encoding)
      */
     public static void response(HttpHead h, ByteBuffer out, Options o, String connection, boolean chunked,
-            boolean upgrade, Extra extra) {
+            boolean upgrade, Drop drop, Extra extra) {
         ByteBuffer in = h.buffer;
         out.put(STATUS_PREFIX);
         int s = h.status;
@@ -176,6 +187,9 @@ public final class HeadWriter {
             }
             if (o.via && h.nameIs(i, VIA)) {
                 via = merge(via, i);
+                continue;
+            }
+            if (drop.drops(h, i)) {
                 continue;
             }
             copy(in, h.lineStart[i], h.lineEnd[i], out);

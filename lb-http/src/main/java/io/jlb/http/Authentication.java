@@ -1,0 +1,82 @@
+package io.jlb.http;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Checks each request of a route before it is forwarded or answered: the built-in {@link ApiKeyAuthentication API
+ * keys}, {@link BasicAuthentication HTTP Basic} and {@link JwtAuthentication JWT bearer tokens}, or an
+ * implementation of your own. Runs on the event loop: it must not block. A refusal is answered 401 (with its
+ * {@code WWW-Authenticate} challenge) or 403; an acceptance may forward headers to the backend (claims, the caller's
+ * name) and remove others (the credentials).
+ */
+@FunctionalInterface
+public interface Authentication {
+    /** Decides on {@code request}. */
+    Result authenticate(RequestView request);
+
+    /** HTTP Basic against a set of users and password hashes. */
+    static BasicAuthentication.Builder basic(String realm) {
+        return BasicAuthentication.builder(realm);
+    }
+
+    /** API keys in a header (or a query parameter). */
+    static ApiKeyAuthentication.Builder apiKeys() {
+        return ApiKeyAuthentication.builder();
+    }
+
+    /** JWT bearer tokens (HS256, RS256, ES256). */
+    static JwtAuthentication.Builder jwt() {
+        return JwtAuthentication.builder();
+    }
+
+    /**
+     * What an {@link Authentication} decided.
+     *
+     * @param status 0 to let the request through, else 401 or 403
+     * @param challenge the {@code WWW-Authenticate} value of a refusal, or null
+     * @param reason why, for the response body and logs (never the credentials)
+     * @param forward header fields to send to the backend with an accepted request
+     * @param remove header names to remove from an accepted request (lower-case)
+     */
+    record Result(int status, String challenge, String reason, List<Map.Entry<String, String>> forward,
+            List<String> remove) {
+        /** Checks the values. */
+        public Result {
+            if (status != 0 && status != 401 && status != 403) {
+                throw new IllegalArgumentException("status: " + status + " (expected: 0, 401 or 403)");
+            }
+            forward = List.copyOf(forward);
+            remove = remove.stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)).toList();
+            Objects.requireNonNull(reason, "reason");
+        }
+
+        private static final Result ALLOWED = new Result(0, null, "", List.of(), List.of());
+
+        /** Let the request through unchanged. */
+        public static Result allow() {
+            return ALLOWED;
+        }
+
+        /** Let the request through, adding {@code forward} and removing {@code remove}. */
+        public static Result allow(List<Map.Entry<String, String>> forward, List<String> remove) {
+            return new Result(0, null, "", forward, remove);
+        }
+
+        /** 401 with this challenge. */
+        public static Result unauthorized(String challenge, String reason) {
+            return new Result(401, challenge, reason, List.of(), List.of());
+        }
+
+        /** 403. */
+        public static Result forbidden(String challenge, String reason) {
+            return new Result(403, challenge, reason, List.of(), List.of());
+        }
+
+        /** Whether the request may go on. */
+        public boolean allowed() {
+            return status == 0;
+        }
+    }
+}

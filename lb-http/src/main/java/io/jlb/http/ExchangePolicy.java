@@ -1,0 +1,293 @@
+package io.jlb.http;
+
+import io.jlb.core.Member;
+import io.jlb.http.internal.HeadWriter;
+import io.jlb.http.internal.HttpHead;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The policies of the exchange in progress on one connection, and the header changes they make to the request head
+ * sent to the backend and the response head sent to the client. One per connection, reset per exchange; used on
+ * its loop only. Allocates only for what a policy needs (a made-up request id, a template's value).
+ */
+final class ExchangePolicy implements HeadWriter.Extra {
+    private static final byte[] COLON_SPACE = {':', ' '};
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    RoutePolicy policy = RoutePolicy.NONE;
+    /** The request id of this exchange, or null without the policy. */
+    String requestId;
+    /** Whether the request id arrived with the request (and is forwarded as it is). */
+    private boolean requestIdArrived;
+    private Authentication.Result auth;
+    /** The sticky token the request carried, or null. */
+    String stickyToken;
+    /** The backend that answered, for {backend} and the sticky cookie. */
+    Member backend;
+    /** Whether the response body is compressed on its way. */
+    boolean compress;
+    private String clientIp;
+    private String scheme;
+    private String host;
+    private String path;
+    private String method;
+    private HttpHead response;
+    private final StringBuilder value = new StringBuilder(64);
+    private final HeaderRules.Variables variables = this::variable;
+
+    /** Drops what request rules remove or replace, what authentication strips, and an invalid request id. */
+    final HeadWriter.Drop requestDrop = (h, i) -> {
+        RoutePolicy p = policy;
+        if (p.requestIdName != null && !requestIdArrived && h.nameIs(i, p.requestIdName)) {
+            return true;
+        }
+        if (named(h, i, p.requestDrops)) {
+            return true;
+        }
+        if (auth != null && !auth.remove().isEmpty()) {
+            String name = h.name(i);
+            for (String r : auth.remove()) {
+                if (r.equalsIgnoreCase(name)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    };
+
+    /** Drops what response rules remove or replace, the backend's request id, security fields replaced. */
+    final HeadWriter.Drop responseDrop = (h, i) -> {
+        RoutePolicy p = policy;
+        if (p.requestIdName != null && h.nameIs(i, p.requestIdName)) {
+            return true;
+        }
+        if (named(h, i, p.responseDrops)) {
+            return true;
+        }
+        if (compress && (h.nameIs(i, CONTENT_LENGTH) || h.nameIs(i, VARY))) {
+            return true;
+        }
+        return p.policies.securityHeaders != null && p.policies.securityHeaders.override() && named(h, i, p.securityNames);
+    };
+
+    private static final byte[] CONTENT_LENGTH = "content-length".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] VARY = "vary".getBytes(StandardCharsets.US_ASCII);
+
+    /** The response head's extra fields. */
+    final HeadWriter.Extra responseExtra = this::writeResponseFields;
+
+    /** Starts an exchange under {@code p}. */
+    void begin(RoutePolicy p, String clientIp, String scheme) {
+        policy = p;
+        requestId = null;
+        requestIdArrived = false;
+        auth = null;
+        stickyToken = null;
+        backend = null;
+        compress = false;
+        response = null;
+        host = null;
+        path = null;
+        method = null;
+        this.clientIp = clientIp;
+        this.scheme = scheme;
+    }
+
+    /** Settles the request id and keeps what response templates need; {@code view} is the request. */
+    void request(RequestView view) {
+        RoutePolicy p = policy;
+        if (p.requestIdName != null) {
+            String arrived = view.header(p.policies.requestIdHeader);
+            requestIdArrived = validRequestId(arrived);
+            requestId = requestIdArrived ? arrived : newRequestId();
+        }
+        if (p.responseUsesRequest || p.policies.requestHeaders != null) {
+            host = view.host();
+            path = view.path();
+            method = view.method();
+        }
+        if (p.policies.sticky != null) {
+            stickyToken = view.cookie(p.policies.sticky.name());
+        }
+    }
+
+    void authenticated(Authentication.Result result) {
+        auth = result;
+    }
+
+    /** The request head's extra fields: a made-up request id, the rules' fields, what authentication forwards. */
+    @Override
+    public void write(ByteBuffer out) {
+        RoutePolicy p = policy;
+        if (p.requestIdName != null && !requestIdArrived) {
+            field(out, p.policies.requestIdHeader, requestId);
+        }
+        HeaderRules rules = p.policies.requestHeaders;
+        if (rules != null) {
+            for (HeaderRules.Field f : rules.added()) {
+                field(out, f.name(), f.value());
+            }
+        }
+        if (auth != null) {
+            for (Map.Entry<String, String> f : auth.forward()) {
+                field(out, f.getKey(), f.getValue());
+            }
+        }
+    }
+
+    /** Remembers the response head before its fields are written (to see what the backend set). */
+    void response(HttpHead h) {
+        response = h;
+    }
+
+    private void writeResponseFields(ByteBuffer out) {
+        RoutePolicy p = policy;
+        if (p.requestIdName != null && requestId != null) {
+            field(out, p.policies.requestIdHeader, requestId);
+        }
+        HeaderRules rules = p.policies.responseHeaders;
+        if (rules != null) {
+            for (HeaderRules.Field f : rules.added()) {
+                field(out, f.name(), f.value());
+            }
+        }
+        SecurityHeaders security = p.policies.securityHeaders;
+        if (security != null) {
+            List<Map.Entry<String, String>> fields = p.securityFields;
+            for (int i = 0; i < fields.size(); i++) {
+                if (i == 0 && security.hsts() != null && !"https".equals(scheme)) {
+                    continue; // browsers ignore HSTS over plain HTTP (RFC 6797 8.1)
+                }
+                if (security.override() || response == null || response.indexOf(p.securityNames[i]) < 0) {
+                    field(out, fields.get(i).getKey(), fields.get(i).getValue());
+                }
+            }
+        }
+        StickyCookie sticky = p.policies.sticky;
+        if (sticky != null && backend != null) {
+            String token = p.token(backend);
+            if (!token.equals(stickyToken)) {
+                value.setLength(0);
+                value.append(sticky.name()).append('=').append(token).append("; Path=").append(sticky.path());
+                if (sticky.maxAge() != null) {
+                    value.append("; Max-Age=").append(sticky.maxAge().toSeconds());
+                }
+                if (sticky.httpOnly()) {
+                    value.append("; HttpOnly");
+                }
+                if (sticky.secure()) {
+                    value.append("; Secure");
+                }
+                if (sticky.sameSite() != null) {
+                    value.append("; SameSite=").append(sticky.sameSite());
+                }
+                put(out, "Set-Cookie");
+                out.put(COLON_SPACE);
+                putValue(out, value);
+                out.put(CRLF);
+            }
+        }
+        if (compress) {
+            put(out, "Content-Encoding: gzip\r\nVary: Accept-Encoding");
+            if (response != null) {
+                for (int i = 0; i < response.headerCount(); i++) {
+                    if (response.nameIs(i, VARY) && !response.value(i).isEmpty()) {
+                        put(out, ", ");
+                        put(out, response.value(i));
+                    }
+                }
+            }
+            out.put(CRLF);
+        }
+    }
+
+    private void field(ByteBuffer out, String name, HeaderRules.Template template) {
+        value.setLength(0);
+        template.appendTo(value, variables);
+        put(out, name);
+        out.put(COLON_SPACE);
+        putValue(out, value);
+        out.put(CRLF);
+    }
+
+    private void field(ByteBuffer out, String name, String v) {
+        put(out, name);
+        out.put(COLON_SPACE);
+        value.setLength(0);
+        value.append(v);
+        putValue(out, value);
+        out.put(CRLF);
+    }
+
+    private String variable(String name) {
+        return switch (name) {
+            case "client_ip" -> clientIp;
+            case "host" -> host;
+            case "path" -> path;
+            case "method" -> method;
+            case "scheme" -> scheme;
+            case "request_id" -> requestId;
+            case "backend" -> backend == null ? null : backend.backend().name();
+            default -> null;
+        };
+    }
+
+    private static boolean named(HttpHead h, int i, byte[][] names) {
+        for (byte[] n : names) {
+            if (h.nameIs(i, n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void put(ByteBuffer out, String ascii) {
+        for (int i = 0; i < ascii.length(); i++) {
+            out.put((byte) ascii.charAt(i));
+        }
+    }
+
+    /** A field value: ASCII as is, other characters as UTF-8, control characters as spaces. */
+    private static void putValue(ByteBuffer out, CharSequence v) {
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < 0x80) {
+                out.put(c < 0x20 && c != '\t' || c == 0x7f ? (byte) ' ' : (byte) c);
+            } else {
+                out.put(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    static boolean validRequestId(String id) {
+        if (id == null || id.isEmpty() || id.length() > 128) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-_.:+/=".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** 128 random bits as 32 hex digits. */
+    static String newRequestId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        char[] c = new char[32];
+        long a = r.nextLong();
+        long b = r.nextLong();
+        for (int i = 0; i < 16; i++) {
+            c[i] = HEX[(int) (a >>> (60 - 4 * i)) & 0xf];
+            c[16 + i] = HEX[(int) (b >>> (60 - 4 * i)) & 0xf];
+        }
+        return new String(c);
+    }
+}

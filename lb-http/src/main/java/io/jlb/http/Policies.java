@@ -1,0 +1,183 @@
+package io.jlb.http;
+
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * What the proxy does to requests of a route besides forwarding them: affinity, header rules, request ids,
+ * security headers, rate limiting, authentication, retries, circuit breaking and compression. Set for every route
+ * with {@link HttpProxyBuilder#policies}, and per route with {@link RouteBuilder#policies}; a route's own setting
+ * of a policy replaces the listener's, the others are inherited. Immutable.
+ *
+ * <pre>{@code
+ * HttpProxy.builder()
+ *         .policies(p -> p.requestId().securityHeaders(SecurityHeaders.recommended()))
+ *         .routes(r -> r.pathPrefix("/api/")
+ *                 .policies(p -> p.rateLimit(RateLimit.perSecond(100).withBurst(200).byHeader("X-API-Key"))
+ *                         .authentication(Authentication.jwt().publicKeyPem("k1", pem).audience("api").build())
+ *                         .retries(Retries.of(3)))
+ *                 .to("api"))
+ * }</pre>
+ */
+public final class Policies {
+    /** Nothing beyond forwarding. */
+    public static final Policies NONE = new Builder().build();
+
+    final StickyCookie sticky;
+    final HashKey hashKey;
+    final HeaderRules requestHeaders;
+    final HeaderRules responseHeaders;
+    final String requestIdHeader;
+    final SecurityHeaders securityHeaders;
+    final RateLimit rateLimit;
+    final Authentication authentication;
+    final Retries retries;
+    final CircuitBreaker circuitBreaker;
+    final Compression compression;
+
+    private Policies(Builder b) {
+        this.sticky = b.sticky;
+        this.hashKey = b.hashKey;
+        this.requestHeaders = b.requestHeaders;
+        this.responseHeaders = b.responseHeaders;
+        this.requestIdHeader = b.requestIdHeader;
+        this.securityHeaders = b.securityHeaders;
+        this.rateLimit = b.rateLimit;
+        this.authentication = b.authentication;
+        this.retries = b.retries;
+        this.circuitBreaker = b.circuitBreaker;
+        this.compression = b.compression;
+    }
+
+    /** Describes policies. */
+    public static Policies of(Consumer<Builder> spec) {
+        Builder b = new Builder();
+        spec.accept(b);
+        return b.build();
+    }
+
+    /** These policies, with what they leave unset taken from {@code defaults}. */
+    Policies over(Policies defaults) {
+        Builder b = new Builder();
+        b.sticky = sticky != null ? sticky : defaults.sticky;
+        b.hashKey = hashKey != null ? hashKey : defaults.hashKey;
+        b.requestHeaders = requestHeaders != null ? requestHeaders : defaults.requestHeaders;
+        b.responseHeaders = responseHeaders != null ? responseHeaders : defaults.responseHeaders;
+        b.requestIdHeader = requestIdHeader != null ? requestIdHeader : defaults.requestIdHeader;
+        b.securityHeaders = securityHeaders != null ? securityHeaders : defaults.securityHeaders;
+        b.rateLimit = rateLimit != null ? rateLimit : defaults.rateLimit;
+        b.authentication = authentication != null ? authentication : defaults.authentication;
+        b.retries = retries != null ? retries : defaults.retries;
+        b.circuitBreaker = circuitBreaker != null ? circuitBreaker : defaults.circuitBreaker;
+        b.compression = compression != null ? compression : defaults.compression;
+        return b.build();
+    }
+
+    /** Sets policies; each may be set once per builder. */
+    public static final class Builder {
+        private StickyCookie sticky;
+        private HashKey hashKey;
+        private HeaderRules requestHeaders;
+        private HeaderRules responseHeaders;
+        private String requestIdHeader;
+        private SecurityHeaders securityHeaders;
+        private RateLimit rateLimit;
+        private Authentication authentication;
+        private Retries retries;
+        private CircuitBreaker circuitBreaker;
+        private Compression compression;
+
+        Builder() {}
+
+        /** Cookie-based session affinity. */
+        public Builder sticky(StickyCookie value) {
+            sticky = once("sticky", sticky, value);
+            return this;
+        }
+
+        /** Affinity by hashing a header, cookie or query value (with a consistent-hashing selector). */
+        public Builder hashBy(HashKey value) {
+            hashKey = once("hashBy", hashKey, value);
+            return this;
+        }
+
+        /** Header changes on requests sent to backends. */
+        public Builder requestHeaders(Consumer<HeaderRules.Builder> spec) {
+            HeaderRules.Builder b = HeaderRules.builder();
+            spec.accept(b);
+            requestHeaders = once("requestHeaders", requestHeaders, b.build());
+            return this;
+        }
+
+        /** Header changes on responses sent to clients. */
+        public Builder responseHeaders(Consumer<HeaderRules.Builder> spec) {
+            HeaderRules.Builder b = HeaderRules.builder();
+            spec.accept(b);
+            responseHeaders = once("responseHeaders", responseHeaders, b.build());
+            return this;
+        }
+
+        /** Request ids in {@code X-Request-Id}. */
+        public Builder requestId() {
+            return requestId("X-Request-Id");
+        }
+
+        /**
+         * Request ids in header {@code name}: a valid one that arrives (1 to 128 characters of letters, digits and
+         * {@code -_.:+/=}) is passed on, otherwise one is made; it goes to the backend, back on the response, and
+         * into the access log.
+         */
+        public Builder requestId(String name) {
+            requestIdHeader = once("requestId", requestIdHeader, HeaderRules.checkName(name));
+            return this;
+        }
+
+        /** Security headers on responses. */
+        public Builder securityHeaders(SecurityHeaders value) {
+            securityHeaders = once("securityHeaders", securityHeaders, value);
+            return this;
+        }
+
+        /** A rate limit; over it, 429. */
+        public Builder rateLimit(RateLimit value) {
+            rateLimit = once("rateLimit", rateLimit, value);
+            return this;
+        }
+
+        /** Authentication; refused requests get 401 or 403. */
+        public Builder authentication(Authentication value) {
+            authentication = once("authentication", authentication, value);
+            return this;
+        }
+
+        /** Retries on another backend. */
+        public Builder retries(Retries value) {
+            retries = once("retries", retries, value);
+            return this;
+        }
+
+        /** Concurrency caps per backend, with a queue. */
+        public Builder circuitBreaker(CircuitBreaker value) {
+            circuitBreaker = once("circuitBreaker", circuitBreaker, value);
+            return this;
+        }
+
+        /** gzip for compressible responses. */
+        public Builder compression(Compression value) {
+            compression = once("compression", compression, value);
+            return this;
+        }
+
+        Policies build() {
+            return new Policies(this);
+        }
+
+        private static <T> T once(String option, T current, T value) {
+            Objects.requireNonNull(value, option);
+            if (current != null) {
+                throw new IllegalStateException(option + ": already set");
+            }
+            return value;
+        }
+    }
+}
