@@ -130,6 +130,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private boolean requestIdempotent;
     private boolean queued;
     private long queuedUntil;
+    private GzipEncoder gzip;
     // The access-log entry of the exchange in progress, captured only while the log is enabled.
     private boolean logPending;
     private long logStartMillis;
@@ -1016,12 +1017,20 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         String connection = keepAliveAfter ? (clientMinor == 0 ? "keep-alive" : null) : "close";
         ByteBuffer head = loop.buffers().take();
         RoutePolicy rp = policy.policy;
+        boolean chunkedOut = responseFraming == Framing.CHUNKED && !dechunk;
         if (rp.active) {
             policy.backend = tried;
             policy.response(h);
+            Compression compression = rp.policies.compression;
+            if (compression != null && clientMinor >= 1 && responseFraming != Framing.NONE
+                    && policy.compressResponse(h, compression)) {
+                gzip = new GzipEncoder(compression.level());
+                dechunk = responseFraming == Framing.CHUNKED; // the payload alone goes into the compressor
+                chunkedOut = true;
+            }
         }
         try {
-            HeadWriter.response(h, head, proxy.forwarding, connection, responseFraming == Framing.CHUNKED && !dechunk,
+            HeadWriter.response(h, head, proxy.forwarding, connection, chunkedOut,
                     false, rp.active ? policy.responseDrop : HeadWriter.Drop.NONE,
                     rp.active ? policy.responseExtra : HeadWriter.Extra.NONE);
         } catch (java.nio.BufferOverflowException e) {
@@ -1069,6 +1078,10 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private void pumpResponse() {
         BackendConnection bc = backend;
         if (state != State.EXCHANGE || bc == null || !responseHeadDone) {
+            return;
+        }
+        if (gzip != null) {
+            pumpCompressed(bc);
             return;
         }
         try {
@@ -1121,6 +1134,65 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             backendReusable = false;
             keepAliveAfter = false;
             finishExchange();
+        }
+    }
+
+    /** The response body through gzip: backend bytes in, compressed chunks out, with the same backpressure. */
+    private void pumpCompressed(BackendConnection bc) {
+        try {
+            while (true) {
+                if (bc.inStart == responseSendEnd && !responseFramingDone && bc.inStart < bc.in.position()) {
+                    if (!frameResponse()) {
+                        return;
+                    }
+                    continue;
+                }
+                if (out != null) {
+                    writeOut();
+                    if (out != null) {
+                        return; // the client is slow: wait for OP_WRITE; the backend is not read meanwhile
+                    }
+                    continue;
+                }
+                if (bc.inStart < responseSendEnd || gzip.pending()) {
+                    ByteBuffer b = loop.buffers().take();
+                    bc.inStart += gzip.encode(bc.in, bc.inStart, responseSendEnd, b);
+                    queueOut(b);
+                    continue;
+                }
+                if (responseFramingDone) {
+                    if (!gzip.done()) {
+                        ByteBuffer b = loop.buffers().take();
+                        gzip.finish(b);
+                        queueOut(b);
+                        continue;
+                    }
+                    responseDone = true;
+                    break;
+                }
+                return; // wait for the backend
+            }
+        } catch (IOException e) {
+            LOG.debug("{}: writing to client {} failed: {}", proxy.name, client, e.toString());
+            proxy.stats.aborted.increment();
+            abort();
+            return;
+        }
+        if (requestDone) {
+            finishExchange();
+        } else if (requestFraming != Framing.NONE) {
+            backendReusable = false;
+            keepAliveAfter = false;
+            finishExchange();
+        }
+    }
+
+    /** Queues a buffer (write mode) for the client, or gives it back when nothing was written into it. */
+    private void queueOut(ByteBuffer b) {
+        if (b.position() == 0) {
+            loop.buffers().give(b);
+        } else {
+            appendOut(b);
         }
     }
 
@@ -1686,6 +1758,10 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         }
         retainedBody = -1;
         stickyMember = null;
+        if (gzip != null) {
+            gzip.release();
+            gzip = null;
+        }
         logExchange(outcome);
     }
 

@@ -31,6 +31,10 @@ final class ExchangePolicy implements HeadWriter.Extra {
     Member backend;
     /** Whether the response body is compressed on its way. */
     boolean compress;
+    /** Whether the client takes gzip. */
+    boolean acceptsGzip;
+    /** A strong ETag of a compressed response, sent on as weak; null otherwise. */
+    private String weakenedEtag;
     private String clientIp;
     private String scheme;
     private String host;
@@ -69,7 +73,7 @@ final class ExchangePolicy implements HeadWriter.Extra {
         if (named(h, i, p.responseDrops)) {
             return true;
         }
-        if (compress && (h.nameIs(i, CONTENT_LENGTH) || h.nameIs(i, VARY))) {
+        if (compress && (h.nameIs(i, CONTENT_LENGTH) || h.nameIs(i, VARY) || weakenedEtag != null && h.nameIs(i, ETAG))) {
             return true;
         }
         return p.policies.securityHeaders != null && p.policies.securityHeaders.override() && named(h, i, p.securityNames);
@@ -77,6 +81,7 @@ final class ExchangePolicy implements HeadWriter.Extra {
 
     private static final byte[] CONTENT_LENGTH = "content-length".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] VARY = "vary".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ETAG = "etag".getBytes(StandardCharsets.US_ASCII);
 
     /** The response head's extra fields. */
     final HeadWriter.Extra responseExtra = this::writeResponseFields;
@@ -90,6 +95,8 @@ final class ExchangePolicy implements HeadWriter.Extra {
         stickyToken = null;
         backend = null;
         compress = false;
+        acceptsGzip = false;
+        weakenedEtag = null;
         response = null;
         host = null;
         path = null;
@@ -114,6 +121,65 @@ final class ExchangePolicy implements HeadWriter.Extra {
         if (p.policies.sticky != null) {
             stickyToken = view.cookie(p.policies.sticky.name());
         }
+        if (p.policies.compression != null) {
+            acceptsGzip = acceptsGzip(view.header("accept-encoding"));
+        }
+    }
+
+    /** Whether an Accept-Encoding value takes gzip (by name or by {@code *}, with a q above 0). */
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        Boolean gzip = null;
+        boolean star = false;
+        for (String part : acceptEncoding.split(",")) {
+            String[] f = part.trim().split(";");
+            String coding = f[0].trim().toLowerCase(java.util.Locale.ROOT);
+            double q = 1;
+            for (int i = 1; i < f.length; i++) {
+                String p = f[i].trim();
+                if (p.startsWith("q=") || p.startsWith("Q=")) {
+                    try {
+                        q = Double.parseDouble(p.substring(2));
+                    } catch (NumberFormatException e) {
+                        q = 0;
+                    }
+                }
+            }
+            if (coding.equals("gzip") || coding.equals("x-gzip")) {
+                gzip = q > 0;
+            } else if (coding.equals("*")) {
+                star = q > 0;
+            }
+        }
+        return gzip != null ? gzip : star;
+    }
+
+    /** Decides on compressing this response; true when it will be. */
+    boolean compressResponse(HttpHead h, Compression c) {
+        if (!acceptsGzip || h.status() != 200) {
+            return false;
+        }
+        String encoding = h.header("content-encoding");
+        if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
+            return false;
+        }
+        String cacheControl = h.header("cache-control");
+        if (cacheControl != null && cacheControl.toLowerCase(java.util.Locale.ROOT).contains("no-transform")) {
+            return false;
+        }
+        if (!c.compressible(h.header("content-type"))) {
+            return false;
+        }
+        long length = h.contentLength();
+        if (length >= 0 && length < c.minBytes()) {
+            return false;
+        }
+        String etag = h.header("etag");
+        weakenedEtag = etag != null && !etag.startsWith("W/") ? "W/" + etag : null;
+        compress = true;
+        return true;
     }
 
     void authenticated(Authentication.Result result) {
@@ -203,6 +269,9 @@ final class ExchangePolicy implements HeadWriter.Extra {
                 }
             }
             out.put(CRLF);
+            if (weakenedEtag != null) {
+                field(out, "ETag", weakenedEtag); // a compressed body is not byte-for-byte what the tag named
+            }
         }
     }
 
