@@ -364,9 +364,79 @@ final class Commands {
                 Option.value("connect-attempts", "N", "backends to try per request (default 3)"),
                 Option.value("max-idle-per-backend", "N", "idle keep-alive connections per backend per thread (default 64)"),
                 Option.value("max-connections", "N", "client connections at once, 0 unlimited (default 0)"),
-                Option.value("drain-timeout", "DURATION", "on shutdown, time for exchanges to finish (default 30s)")));
+                Option.value("drain-timeout", "DURATION", "on shutdown, time for exchanges to finish (default 30s)"),
+                Option.value("sticky-cookie", "NAME[,max-age=1h,secure,secret=S,...]", "session affinity by a cookie the proxy sets"),
+                Option.value("hash-by", "header:NAME|cookie:NAME|query:NAME", "affinity by hashing a request value "
+                        + "(with --algorithm ring-hash or maglev)"),
+                Option.repeated("request-header", "'set|add NAME: VALUE' | 'remove NAME'", "change request headers; "
+                        + "values may use {client_ip} {host} {path} {method} {scheme} {request_id}"),
+                Option.repeated("response-header", "'set|add NAME: VALUE' | 'remove NAME'", "change response headers; "
+                        + "also {backend}"),
+                Option.flag("request-id", "pass on a valid X-Request-Id or make one; sent to backends and returned"),
+                Option.flag("security-headers", "add HSTS (HTTPS only), nosniff, X-Frame-Options, Referrer-Policy"),
+                Option.value("csp", "POLICY", "Content-Security-Policy to add with --security-headers"),
+                Option.value("rate-limit", "RATE/PERIOD[,burst=N,key=client|route|global|header:NAME]",
+                        "token bucket; over it, 429 with Retry-After"),
+                Option.value("auth", "api-key,file=F | basic,file=F | jwt,jwks=F|key=PEM,...", "authentication; "
+                        + "refused requests get 401 or 403 (see README)"),
+                Option.value("retries", "N[,on=502+503,budget=20,max-buffered-body=64k]", "retry failed answers elsewhere"),
+                Option.value("circuit-breaker", "max=N[,queue=N,queue-timeout=1s]", "cap requests per backend"),
+                Option.flag("compress", "gzip text responses for clients that accept it")));
         o.addAll(observabilityOptions());
         return o;
+    }
+
+    /** The listener-wide policies the options ask for; null when none. */
+    static io.jlb.http.Policies policies(CommandLine cl) {
+        PolicySpecs p = new PolicySpecs();
+        if (cl.get("sticky-cookie") != null) {
+            io.jlb.http.StickyCookie c = PolicySpecs.sticky("--sticky-cookie", cl.get("sticky-cookie"));
+            p.add(b -> b.sticky(c));
+        }
+        if (cl.get("hash-by") != null) {
+            io.jlb.http.HashKey k = PolicySpecs.hashKey("--hash-by", cl.get("hash-by"));
+            p.add(b -> b.hashBy(k));
+        }
+        if (!cl.all("request-header").isEmpty()) {
+            List<String> specs = cl.all("request-header");
+            specs.forEach(r -> PolicySpecs.headerRule("--request-header", r, io.jlb.http.HeaderRules.builder())); // checks now
+            p.add(b -> b.requestHeaders(x -> specs.forEach(r -> PolicySpecs.headerRule("--request-header", r, x))));
+        }
+        if (!cl.all("response-header").isEmpty()) {
+            List<String> specs = cl.all("response-header");
+            specs.forEach(r -> PolicySpecs.headerRule("--response-header", r, io.jlb.http.HeaderRules.builder()));
+            p.add(b -> b.responseHeaders(x -> specs.forEach(r -> PolicySpecs.headerRule("--response-header", r, x))));
+        }
+        if (cl.flag("request-id")) {
+            p.add(b -> b.requestId());
+        }
+        if (cl.get("csp") != null && !cl.flag("security-headers")) {
+            throw new UsageException("--csp: goes with --security-headers");
+        }
+        if (cl.flag("security-headers")) {
+            io.jlb.http.SecurityHeaders s = PolicySpecs.securityHeaders(cl.get("csp"));
+            p.add(b -> b.securityHeaders(s));
+        }
+        if (cl.get("rate-limit") != null) {
+            io.jlb.http.RateLimit r = PolicySpecs.rateLimit("--rate-limit", cl.get("rate-limit"));
+            p.add(b -> b.rateLimit(r));
+        }
+        if (cl.get("auth") != null) {
+            io.jlb.http.Authentication a = PolicySpecs.auth("--auth", cl.get("auth"));
+            p.add(b -> b.authentication(a));
+        }
+        if (cl.get("retries") != null) {
+            io.jlb.http.Retries r = PolicySpecs.retries("--retries", cl.get("retries"));
+            p.add(b -> b.retries(r));
+        }
+        if (cl.get("circuit-breaker") != null) {
+            io.jlb.http.CircuitBreaker c = PolicySpecs.circuitBreaker("--circuit-breaker", cl.get("circuit-breaker"));
+            p.add(b -> b.circuitBreaker(c));
+        }
+        if (cl.flag("compress")) {
+            p.add(b -> b.compression(io.jlb.http.Compression.gzip()));
+        }
+        return p.isEmpty() ? null : p.build();
     }
 
     static Config http(CommandLine cl) {
@@ -429,6 +499,6 @@ final class Commands {
                 Values.integer("--connect-attempts", cl.get("connect-attempts", "3"), 1, 100),
                 Values.integer("--max-idle-per-backend", cl.get("max-idle-per-backend", "64"), 0, 100_000),
                 Values.integer("--max-connections", cl.get("max-connections", "0"), 0, Integer.MAX_VALUE),
-                Values.duration("--drain-timeout", cl.get("drain-timeout", "30s")));
+                Values.duration("--drain-timeout", cl.get("drain-timeout", "30s")), policies(cl));
     }
 }

@@ -6,6 +6,7 @@ import io.jlb.core.OutlierDetection;
 import io.jlb.http.ForwardedHeaders;
 import io.jlb.http.HttpLimits;
 import io.jlb.http.HttpTimeouts;
+import io.jlb.http.Policies;
 import io.jlb.nio.ProxyProtocol;
 import java.time.Duration;
 import java.util.List;
@@ -61,13 +62,18 @@ record Config(List<PoolSpec> pools, List<Listener> listeners, Observability obse
     /** An L7 HTTP listener. */
     record Http(String name, String listen, List<Route> routes, HttpLimits limits, HttpTimeouts timeouts,
             ForwardedHeaders forwarded, boolean acceptProxyProtocol, int connectAttempts, int maxIdlePerBackend,
-            int maxConnections, Duration drainTimeout) implements Listener {}
+            int maxConnections, Duration drainTimeout, Policies policies) implements Listener {}
 
     /**
-     * A route: conditions (all must hold; none matches everything), then one pool or weighted pools, and an
-     * optional prefix to strip.
+     * A route: conditions (all must hold; none matches everything), then one pool or weighted pools, an optional
+     * prefix to strip, and its own policies (null: the listener's).
      */
-    record Route(List<Condition> conditions, Map<String, Integer> targets, String stripPrefix, String source) {}
+    record Route(List<Condition> conditions, Map<String, Integer> targets, String stripPrefix, String source,
+            Policies policies) {
+        Route(List<Condition> conditions, Map<String, Integer> targets, String stripPrefix, String source) {
+            this(conditions, targets, stripPrefix, source, null);
+        }
+    }
 
     /** One condition of a route, as written: {@code path=/api/*}, {@code header=X-Canary:true}, ... */
     record Condition(String kind, String value) {}

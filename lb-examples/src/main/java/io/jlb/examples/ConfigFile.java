@@ -1,6 +1,16 @@
 package io.jlb.examples;
 
 import io.jlb.core.Backend;
+import io.jlb.http.Authentication;
+import io.jlb.http.CircuitBreaker;
+import io.jlb.http.Compression;
+import io.jlb.http.HashKey;
+import io.jlb.http.HeaderRules;
+import io.jlb.http.Policies;
+import io.jlb.http.RateLimit;
+import io.jlb.http.Retries;
+import io.jlb.http.SecurityHeaders;
+import io.jlb.http.StickyCookie;
 import io.jlb.core.DnsDiscovery;
 import io.jlb.core.DnsResolver;
 import io.jlb.core.OutlierDetection;
@@ -57,8 +67,19 @@ final class ConfigFile {
     private static final Set<String> UDP = union(LISTENER_COMMON, Set.of("pool", "session-timeout", "max-sessions"));
     private static final Set<String> HTTP = union(LISTENER_COMMON, Set.of("routes", "limits", "timeouts",
             "forwarded-headers", "via", "accept-proxy-protocol", "connect-attempts", "max-idle-per-backend",
-            "max-connections", "drain-timeout"));
-    private static final Set<String> ROUTE = Set.of("match", "to", "backends", "strip");
+            "max-connections", "drain-timeout", "policies"));
+    private static final Set<String> ROUTE = Set.of("match", "to", "backends", "strip", "policies");
+    private static final Set<String> POLICIES = Set.copyOf(PolicySpecs.KEYS);
+    private static final Set<String> STICKY = Set.of("cookie", "path", "max-age", "secure", "http-only", "same-site", "secret");
+    private static final Set<String> HEADER_RULES = Set.of("set", "add", "remove");
+    private static final Set<String> SECURITY = Set.of("hsts", "content-type-options", "frame-options", "referrer-policy",
+            "content-security-policy", "override");
+    private static final Set<String> RATE = Set.of("rate", "per", "burst", "key", "max-keys");
+    private static final Set<String> AUTH = Set.of("type", "file", "header", "query", "realm", "forward-as", "strip", "jwks",
+            "keys", "hmac", "issuer", "audience", "clock-skew", "require-expiry", "forward", "require");
+    private static final Set<String> RETRIES = Set.of("attempts", "on", "max-buffered-body", "budget", "min-concurrent");
+    private static final Set<String> BREAKER = Set.of("max-requests-per-backend", "queue", "queue-timeout");
+    private static final Set<String> COMPRESSION = Set.of("min-bytes", "level", "types");
     private static final Set<String> SPLIT = Set.of("name", "weight");
     private static final Set<String> SNI = Set.of("match", "pool");
     private static final Set<String> LIMITS = Set.of("max-request-line", "max-header-bytes", "max-headers", "max-body-bytes");
@@ -150,7 +171,7 @@ final class ConfigFile {
         } else if (m.containsKey("token-file")) {
             Y file = m.get("token-file");
             try {
-                token = Files.readString(Path.of(file.text()), StandardCharsets.UTF_8).trim();
+                token = Files.readString(Path.of(resolve(file.text())), StandardCharsets.UTF_8).trim();
             } catch (IOException | java.nio.file.InvalidPathException e) {
                 throw file.error("cannot read the token: " + e.getMessage());
             }
@@ -159,6 +180,20 @@ final class ConfigFile {
             throw node.error("the token is empty");
         }
         return new Config.Admin(listen, token);
+    }
+
+    /** A file named in the configuration: relative to the configuration file's directory. */
+    private String resolve(String path) {
+        try {
+            Path p = Path.of(path);
+            if (p.isAbsolute()) {
+                return path;
+            }
+            Path dir = Path.of(file).toAbsolutePath().getParent();
+            return (dir == null ? p : dir.resolve(p)).normalize().toString();
+        } catch (java.nio.file.InvalidPathException e) {
+            return path;
+        }
     }
 
     private static String hostPort(Y listenNode) {
@@ -458,7 +493,254 @@ final class ConfigFile {
                 m.containsKey("connect-attempts") ? m.get("connect-attempts").integer(1, 100) : 3,
                 m.containsKey("max-idle-per-backend") ? m.get("max-idle-per-backend").integer(0, 100_000) : 64,
                 m.containsKey("max-connections") ? m.get("max-connections").integer(0, Integer.MAX_VALUE) : 0,
-                m.containsKey("drain-timeout") ? m.get("drain-timeout").duration() : Duration.ofSeconds(30));
+                m.containsKey("drain-timeout") ? m.get("drain-timeout").duration() : Duration.ofSeconds(30),
+                m.containsKey("policies") ? policies(m.get("policies")) : null);
+    }
+
+    // ---- L7 policies ----
+
+    private Policies policies(Y node) {
+        PolicySpecs p = new PolicySpecs();
+        for (Map.Entry<String, Y> e : node.map(POLICIES).entrySet()) {
+            Y v = e.getValue();
+            try {
+                switch (e.getKey()) {
+                    case "sticky" -> {
+                        StickyCookie c = sticky(v);
+                        p.add(b -> b.sticky(c));
+                    }
+                    case "hash-by" -> {
+                        HashKey k = PolicySpecs.hashKey(v.path, v.text());
+                        p.add(b -> b.hashBy(k));
+                    }
+                    case "request-headers" -> {
+                        List<String> rules = headerRules(v);
+                        p.add(b -> b.requestHeaders(x -> rules.forEach(r -> PolicySpecs.headerRule(v.path, r, x))));
+                    }
+                    case "response-headers" -> {
+                        List<String> rules = headerRules(v);
+                        p.add(b -> b.responseHeaders(x -> rules.forEach(r -> PolicySpecs.headerRule(v.path, r, x))));
+                    }
+                    case "request-id" -> {
+                        String t = v.text();
+                        if (t.equalsIgnoreCase("true")) {
+                            p.add(b -> b.requestId());
+                        } else if (!t.equalsIgnoreCase("false")) {
+                            p.add(b -> b.requestId(t));
+                        }
+                    }
+                    case "security-headers" -> {
+                        SecurityHeaders sh = securityHeaders(v);
+                        if (sh != null) {
+                            p.add(b -> b.securityHeaders(sh));
+                        }
+                    }
+                    case "rate-limit" -> {
+                        RateLimit r = rateLimit(v);
+                        p.add(b -> b.rateLimit(r));
+                    }
+                    case "auth" -> {
+                        Authentication a = auth(v);
+                        p.add(b -> b.authentication(a));
+                    }
+                    case "retries" -> {
+                        Retries r = retries(v);
+                        p.add(b -> b.retries(r));
+                    }
+                    case "circuit-breaker" -> {
+                        Map<String, Y> m = v.map(BREAKER);
+                        CircuitBreaker c = CircuitBreaker.maxRequestsPerBackend(required(v, m, "max-requests-per-backend")
+                                .integer(1, 1_000_000)).withQueue(m.containsKey("queue") ? m.get("queue").integer(0, 1_000_000) : 0,
+                                m.containsKey("queue-timeout") ? m.get("queue-timeout").duration() : Duration.ofSeconds(1));
+                        p.add(b -> b.circuitBreaker(c));
+                    }
+                    default -> { // compression
+                        Compression c = compression(v);
+                        if (c != null) {
+                            p.add(b -> b.compression(c));
+                        }
+                    }
+                }
+            } catch (UsageException ex) {
+                if (ex.getMessage().startsWith(file)) {
+                    throw ex;
+                }
+                String msg = ex.getMessage();
+                throw v.error(msg.startsWith(v.path) ? msg.substring(v.path.length()).replaceFirst("^[: ]+", "") : msg);
+            } catch (IllegalArgumentException | IllegalStateException ex) {
+                throw v.error(ex.getMessage());
+            }
+        }
+        return p.isEmpty() ? null : p.build();
+    }
+
+    private StickyCookie sticky(Y v) {
+        if (v.isScalar()) {
+            return PolicySpecs.sticky(v.path, v.text());
+        }
+        Map<String, Y> m = v.map(STICKY);
+        StickyCookie c = StickyCookie.named(required(v, m, "cookie").text());
+        if (m.containsKey("path")) {
+            c = c.withPath(m.get("path").text());
+        }
+        if (m.containsKey("max-age")) {
+            c = c.withMaxAge(m.get("max-age").duration());
+        }
+        if (m.containsKey("secure")) {
+            c = c.withSecure(m.get("secure").bool());
+        }
+        if (m.containsKey("http-only")) {
+            c = c.withHttpOnly(m.get("http-only").bool());
+        }
+        if (m.containsKey("same-site")) {
+            String ss = m.get("same-site").text();
+            c = c.withSameSite(ss.equalsIgnoreCase("off") ? null : ss);
+        }
+        if (m.containsKey("secret")) {
+            c = c.withSecret(m.get("secret").text());
+        }
+        return c;
+    }
+
+    /** {@code {set: {N: V}, add: {N: V}, remove: [N]}} as rule specs. */
+    private List<String> headerRules(Y v) {
+        Map<String, Y> m = v.map(HEADER_RULES);
+        List<String> rules = new ArrayList<>();
+        if (m.containsKey("remove")) {
+            for (Y n : m.get("remove").list()) {
+                rules.add("remove " + n.text());
+            }
+        }
+        for (String verb : List.of("set", "add")) {
+            if (m.containsKey(verb)) {
+                m.get(verb).map(null).forEach((name, value) -> rules.add(verb + " " + name + ": " + value.text()));
+            }
+        }
+        for (String r : rules) {
+            try {
+                PolicySpecs.headerRule(v.path, r, HeaderRules.builder());
+            } catch (UsageException e) {
+                throw v.error(e.getMessage().substring(v.path.length() + 2));
+            }
+        }
+        return rules;
+    }
+
+    private SecurityHeaders securityHeaders(Y v) {
+        if (v.isScalar()) {
+            return v.bool() ? SecurityHeaders.recommended() : null;
+        }
+        Map<String, Y> m = v.map(SECURITY);
+        SecurityHeaders s = SecurityHeaders.recommended();
+        java.util.function.Function<String, String> value = k -> {
+            String t = m.get(k).text();
+            return t.isEmpty() || t.equalsIgnoreCase("off") ? null : t;
+        };
+        return new SecurityHeaders(m.containsKey("hsts") ? value.apply("hsts") : s.hsts(),
+                m.containsKey("content-type-options") ? value.apply("content-type-options") : s.contentTypeOptions(),
+                m.containsKey("frame-options") ? value.apply("frame-options") : s.frameOptions(),
+                m.containsKey("referrer-policy") ? value.apply("referrer-policy") : s.referrerPolicy(),
+                m.containsKey("content-security-policy") ? value.apply("content-security-policy") : null,
+                m.containsKey("override") && m.get("override").bool());
+    }
+
+    private RateLimit rateLimit(Y v) {
+        if (v.isScalar()) {
+            return PolicySpecs.rateLimit(v.path, v.text());
+        }
+        Map<String, Y> m = v.map(RATE);
+        int rate = required(v, m, "rate").integer(1, Integer.MAX_VALUE);
+        RateLimit r = RateLimit.of(rate, m.containsKey("per") ? m.get("per").duration() : Duration.ofSeconds(1));
+        if (m.containsKey("burst")) {
+            r = r.withBurst(m.get("burst").integer(1, Integer.MAX_VALUE));
+        }
+        if (m.containsKey("key")) {
+            r = PolicySpecs.rateKey(v.path, r, m.get("key").text());
+        }
+        if (m.containsKey("max-keys")) {
+            r = r.withMaxKeys(m.get("max-keys").integer(1, 100_000_000));
+        }
+        return r;
+    }
+
+    private Authentication auth(Y v) {
+        Map<String, Y> m = v.map(AUTH);
+        String type = required(v, m, "type").text();
+        Map<String, List<String>> options = new LinkedHashMap<>();
+        for (Map.Entry<String, Y> e : m.entrySet()) {
+            String key = e.getKey();
+            Y value = e.getValue();
+            switch (key) {
+                case "type" -> { }
+                case "keys" -> { // [{kid: K, pem: FILE}]
+                    for (Y k : value.list()) {
+                        Map<String, Y> km = k.map(Set.of("kid", "pem"));
+                        options.computeIfAbsent("key", x -> new ArrayList<>()).add((km.containsKey("kid")
+                                ? km.get("kid").text() + "=" : "") + resolve(required(k, km, "pem").text()));
+                    }
+                }
+                case "hmac" -> { // [{kid: K, file: FILE}]
+                    for (Y k : value.list()) {
+                        Map<String, Y> km = k.map(Set.of("kid", "file"));
+                        options.computeIfAbsent("hmac-file", x -> new ArrayList<>()).add((km.containsKey("kid")
+                                ? km.get("kid").text() + "=" : "") + resolve(required(k, km, "file").text()));
+                    }
+                }
+                case "forward", "require" -> value.map(null).forEach((claim, target) ->
+                        options.computeIfAbsent(key, x -> new ArrayList<>()).add(claim + ":" + target.text()));
+                case "file", "jwks" -> options.computeIfAbsent(key, x -> new ArrayList<>()).add(resolve(value.text()));
+                default -> options.computeIfAbsent(key, x -> new ArrayList<>()).add(value.text());
+            }
+        }
+        return PolicySpecs.auth(v.path, type, options);
+    }
+
+    private Retries retries(Y v) {
+        if (v.isScalar()) {
+            return PolicySpecs.retries(v.path, v.text());
+        }
+        Map<String, Y> m = v.map(RETRIES);
+        Retries r = Retries.of(required(v, m, "attempts").integer(1, 10));
+        if (m.containsKey("on")) {
+            List<Y> list = m.get("on").list();
+            Integer[] statuses = new Integer[list.size()];
+            for (int i = 0; i < statuses.length; i++) {
+                statuses[i] = list.get(i).integer(500, 599);
+            }
+            r = r.on(statuses);
+        }
+        if (m.containsKey("max-buffered-body")) {
+            r = r.withMaxBufferedBody((int) m.get("max-buffered-body").size());
+        }
+        if (m.containsKey("budget")) {
+            r = r.withBudget(m.get("budget").integer(0, 100), r.minConcurrent());
+        }
+        if (m.containsKey("min-concurrent")) {
+            r = r.withBudget(r.budgetPercent(), m.get("min-concurrent").integer(0, 1_000_000));
+        }
+        return r;
+    }
+
+    private Compression compression(Y v) {
+        if (v.isScalar()) {
+            return v.bool() ? Compression.gzip() : null;
+        }
+        Map<String, Y> m = v.map(COMPRESSION);
+        Compression c = Compression.gzip();
+        if (m.containsKey("min-bytes")) {
+            c = c.withMinBytes((int) m.get("min-bytes").size());
+        }
+        if (m.containsKey("level")) {
+            c = c.withLevel(m.get("level").integer(1, 9));
+        }
+        if (m.containsKey("types")) {
+            List<String> types = new ArrayList<>();
+            for (Y t : m.get("types").list()) {
+                types.add(t.text());
+            }
+            c = new Compression(c.minBytes(), types, c.level());
+        }
+        return c;
     }
 
     private Config.Route route(Y node, Set<String> pools) {
@@ -499,7 +781,8 @@ final class ConfigFile {
                 throw m.get("strip").error("'" + strip + "' (expected: a path prefix starting with /)");
             }
         }
-        return new Config.Route(conditions, targets, strip, node.path);
+        return new Config.Route(conditions, targets, strip, node.path,
+                m.containsKey("policies") ? policies(m.get("policies")) : null);
     }
 
     private String poolRef(Y node, Set<String> pools) {

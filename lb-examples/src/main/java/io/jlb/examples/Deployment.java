@@ -158,6 +158,9 @@ final class Deployment implements AutoCloseable {
                         .maxIdlePerBackend(h.maxIdlePerBackend()).maxConnections(h.maxConnections())
                         .drainTimeout(h.drainTimeout());
                 b.routes(routes -> h.routes().forEach(r -> RouteSpecs.addTo(routes, r)));
+                if (h.policies() != null) {
+                    b.policies(h.policies());
+                }
                 if (accessLog != null) {
                     b.accessLog(accessLog);
                 }

@@ -99,6 +99,9 @@ final class RouteSpecs {
         if (route.stripPrefix() != null) {
             rb.stripPrefix(route.stripPrefix());
         }
+        if (route.policies() != null) {
+            rb.policies(route.policies());
+        }
         rb.split(route.targets());
     }
 

@@ -33,8 +33,8 @@ class ConfigFileTest {
         assertEquals(0, c.pools().get(3).passive().consecutiveFailures(), "passive: off");
         assertEquals(List.of("web", "web-behind-l4", "edge", "dns"), c.listeners().stream().map(Config.Listener::name).toList());
         Config.Http web = (Config.Http) c.listeners().get(0);
-        assertEquals(6, web.routes().size());
-        assertEquals(Map.of("stable", 95, "canary", 5), web.routes().get(3).targets());
+        assertEquals(7, web.routes().size());
+        assertEquals(Map.of("stable", 95, "canary", 5), web.routes().get(4).targets());
         assertEquals("/api/v1", web.routes().get(0).stripPrefix());
         assertEquals(10 << 20, web.limits().maxBodyBytes());
         assertEquals(Duration.ofSeconds(30), web.timeouts().backendIdle());
@@ -49,6 +49,10 @@ class ConfigFileTest {
         assertEquals("api-v2.service.consul:9200", discovery.toString());
         assertEquals(Duration.ofSeconds(10), discovery.interval());
         assertEquals(new Config.Admin("127.0.0.1:9901", "change-me"), c.observability().admin());
+        assertTrue(web.policies() != null, "listener-wide policies");
+        assertTrue(web.routes().get(0).policies() != null && web.routes().get(1).policies() != null
+                && web.routes().get(2).policies() != null, "per-route policies, files found next to the configuration");
+        assertNull(web.routes().get(3).policies());
         assertTrue(c.observability().accessLog());
     }
 
@@ -90,6 +94,10 @@ class ConfigFileTest {
         "'pools:\\n  a:\\n    discover: {type: dns, name: a.x}\\nlisteners: []'|lb.yaml:3: pools.a.discover: missing 'port'",
         "'pools:\\n  a:\\n    discover: {type: mdns, name: a.x, port: 1}\\nlisteners: []'|lb.yaml:3: pools.a.discover.type: 'mdns' (expected: dns or srv)",
         "'pools:\\n  a:\\n    discover: {name: a.x, port: 1, interval: 1ms}\\nlisteners: []'|lb.yaml:3: pools.a.discover.interval: interval: 1ms (expected: at least 100ms)",
+        "'pools:\\n  a: {backends: [127.0.0.1:1]}\\nlisteners:\\n  - protocol: http\\n    listen: 127.0.0.1:0\\n    routes: [{to: a}]\\n    policies: {retry: 3}'|lb.yaml:7: listeners[0].policies: unknown key 'retry' (expected: auth, circuit-breaker, compression, hash-by, rate-limit, request-headers, request-id, response-headers, retries, security-headers, sticky)",
+        "'pools:\\n  a: {backends: [127.0.0.1:1]}\\nlisteners:\\n  - protocol: http\\n    listen: 127.0.0.1:0\\n    routes: [{to: a}]\\n    policies: {rate-limit: 10/fortnight}'|lb.yaml:7: listeners[0].policies.rate-limit: period: '1fortnight' (expected: a duration such as 500ms, 5s, 2m, 1h)",
+        "'pools:\\n  a: {backends: [127.0.0.1:1]}\\nlisteners:\\n  - protocol: http\\n    listen: 127.0.0.1:0\\n    routes: [{to: a, policies: {auth: {type: jwt}}}]'|lb.yaml:6: listeners[0].routes[0].policies.auth: JWT: no verification key given",
+        "'pools:\\n  a: {backends: [127.0.0.1:1]}\\nlisteners:\\n  - protocol: http\\n    listen: 127.0.0.1:0\\n    routes: [{to: a}]\\n    policies: {request-headers: {set: {Content-Length: 1}}}'|lb.yaml:7: listeners[0].policies.request-headers: header Content-Length frames the message and is the proxy's to manage",
         "'access-log: sometimes\\npools: {}\\nlisteners: []'|lb.yaml:1: access-log: 'sometimes' (expected: true or false)",
     })
     void rejectsMistakesWithFileLineAndProblem(String yaml, String expected) {

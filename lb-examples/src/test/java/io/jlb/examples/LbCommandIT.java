@@ -278,4 +278,36 @@ class LbCommandIT {
             }
         }
     }
+
+    @Test
+    void policiesFromTheCommandLine(@TempDir Path dir) throws Exception {
+        Path keys = Files.writeString(dir.resolve("keys.txt"), "# holder key\nci-client  ci-key-0123456789\n");
+        try (NamedHttpBackend backend = new NamedHttpBackend("policed");
+                LbProcess lb = new LbProcess("http", "--listen", "127.0.0.1:0", "--backend", backend.hostPort(),
+                        "--request-id", "--security-headers", "--csp", "default-src 'self'", "--compress",
+                        "--sticky-cookie", "JLB,max-age=1h", "--rate-limit", "1/m,burst=4",
+                        "--request-header", "set X-Env: prod", "--response-header", "set Server: jlb",
+                        "--auth", "api-key,file=" + keys + ",forward-as=X-Consumer", "--retries", "2,on=502+503")) {
+            lb.awaitListening("http");
+            HttpClient client = HttpClient.newHttpClient();
+            URI uri = URI.create("http://127.0.0.1:" + lb.listeners.get("http").getPort() + "/p");
+            HttpResponse<String> refused = client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, refused.statusCode());
+            HttpResponse<String> ok = client.send(HttpRequest.newBuilder(uri).header("X-API-Key", "ci-key-0123456789").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ok.statusCode(), ok.body());
+            assertTrue(ok.headers().firstValue("x-request-id").orElse("").matches("[0-9a-f]{32}"));
+            assertEquals("nosniff", ok.headers().firstValue("x-content-type-options").orElse(null));
+            assertEquals("default-src 'self'", ok.headers().firstValue("content-security-policy").orElse(null));
+            assertEquals("jlb", ok.headers().firstValue("server").orElse(null));
+            assertTrue(ok.headers().firstValue("set-cookie").orElse("").startsWith("JLB="));
+            int limited = 0;
+            for (int i = 0; i < 4; i++) {
+                limited += client.send(HttpRequest.newBuilder(uri).header("X-API-Key", "ci-key-0123456789").build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 429 ? 1 : 0;
+            }
+            assertTrue(limited >= 1, "a burst of 4, then one a minute: " + limited + " refused");
+            assertEquals(0, lb.stop());
+        }
+    }
 }

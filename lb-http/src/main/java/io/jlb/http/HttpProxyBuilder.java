@@ -204,6 +204,12 @@ public final class HttpProxyBuilder {
         return this;
     }
 
+    /** Policies for every route, described elsewhere (a configuration file). */
+    public HttpProxyBuilder policies(Policies value) {
+        policies = once("policies", policies, Objects.requireNonNull(value, "policies"));
+        return this;
+    }
+
     /**
      * Writes one line per request to {@code log} when its exchange ends (see {@link AccessLog} for the format). The
      * caller owns the log and closes it after the proxy.

@@ -163,6 +163,15 @@ public final class RouteBuilder {
         return this;
     }
 
+    /** This route's policies, described elsewhere (a configuration file). */
+    public RouteBuilder policies(Policies value) {
+        if (policies != null) {
+            throw new IllegalStateException("policies: already set for this route");
+        }
+        policies = Objects.requireNonNull(value, "policies");
+        return this;
+    }
+
     /** The largest request body a handler route reads; 1 MiB unless set. */
     public RouteBuilder maxBodyBytes(long bytes) {
         if (bytes < 0) {
