@@ -40,6 +40,7 @@ public final class TcpProxy implements AutoCloseable {
     final boolean acceptProxyProtocol;
     final ProxyProtocol sendProxyProtocol;
     final AccessLog accessLog;
+    final ServerTls tls;
     final long connectTimeoutNanos;
     final long idleTimeoutNanos;
     final long inspectTimeoutNanos;
@@ -62,6 +63,7 @@ public final class TcpProxy implements AutoCloseable {
         this.acceptProxyProtocol = b.acceptProxyProtocol();
         this.sendProxyProtocol = b.sendProxyProtocol();
         this.accessLog = b.accessLog();
+        this.tls = b.tls();
         this.connectTimeoutNanos = b.connectTimeout().toNanos();
         this.idleTimeoutNanos = b.idleTimeout().toNanos();
         this.inspectTimeoutNanos = b.inspectTimeout().toNanos();

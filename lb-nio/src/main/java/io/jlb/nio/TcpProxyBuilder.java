@@ -30,6 +30,7 @@ public final class TcpProxyBuilder {
     private Integer maxConnectionsPerBackend;
     private ProxyProtocol sendProxyProtocol;
     private AccessLog accessLog;
+    private ServerTls tls;
     private Boolean acceptProxyProtocol;
     private Integer backlog;
     private String name;
@@ -144,6 +145,15 @@ public final class TcpProxyBuilder {
         return this;
     }
 
+    /**
+     * Terminates TLS on this listener: clients speak TLS, backends get the plaintext. (For TLS passed through
+     * untouched, routed by server name, use {@link #sniRoute} instead.)
+     */
+    public TcpProxyBuilder tls(ServerTls value) {
+        tls = Options.once("tls", tls, Objects.requireNonNull(value, "tls"));
+        return this;
+    }
+
     /** Requires a PROXY protocol header (v1 or v2) from a balancer in front; connections without one are closed. */
     public TcpProxyBuilder acceptProxyProtocol(boolean required) {
         acceptProxyProtocol = Options.once("acceptProxyProtocol", acceptProxyProtocol, required);
@@ -180,6 +190,9 @@ public final class TcpProxyBuilder {
         }
         if (eventLoops != null && (threads != null || bufferSize != null)) {
             throw new IllegalStateException("threads/bufferSize: set on the given eventLoops group, not here");
+        }
+        if (tls != null && !sniRoutes.isEmpty()) {
+            throw new IllegalStateException("tls and sniRoute: a listener either terminates TLS or passes it through");
         }
         if (pool != null) {
             loadBalancer.pool(pool);
@@ -252,6 +265,10 @@ public final class TcpProxyBuilder {
 
     AccessLog accessLog() {
         return accessLog;
+    }
+
+    ServerTls tls() {
+        return tls;
     }
 
     boolean acceptProxyProtocol() {

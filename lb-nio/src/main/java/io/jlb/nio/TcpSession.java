@@ -13,6 +13,9 @@ import io.jlb.nio.internal.ProxyHeader;
 import io.jlb.nio.internal.Relay;
 import io.jlb.nio.internal.ServerRuntime;
 import io.jlb.nio.internal.Timer;
+import io.jlb.nio.internal.TlsTasks;
+import io.jlb.nio.internal.TlsTransport;
+import io.jlb.nio.internal.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -280,7 +283,17 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
                 pending = inbound.flip();
                 inbound = null;
             }
-            relay = new Relay(loop, client, backend, proxy.idleTimeoutNanos, this);
+            Transport clientSide = Transport.plain(client);
+            if (proxy.tls != null) { // the client's TLS starts now; bytes after a PROXY header belong to it
+                TlsTransport tls = new TlsTransport(loop, client, proxy.tls.newEngine(null), TlsTasks.executor());
+                if (pending != null) {
+                    tls.unread(pending);
+                    loop.buffers().give(pending);
+                    pending = null;
+                }
+                clientSide = tls;
+            }
+            relay = new Relay(loop, clientSide, Transport.plain(backend), proxy.idleTimeoutNanos, this);
             relay.start(pending, null);
         } catch (IOException e) {
             LOG.debug("{}: relay to {} for {} could not start: {}", proxy.name, tried.backend(), clientAddress, e.toString());

@@ -88,6 +88,23 @@ public final class TestTls {
         return (X509Certificate) store.getCertificate(alias);
     }
 
+    /** Writes the certificate as PEM to {@code file}; returns it. */
+    public Path writeCertificatePem(Path file) throws Exception {
+        String pem = "-----BEGIN CERTIFICATE-----\n"
+                + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(certificate().getEncoded())
+                + "\n-----END CERTIFICATE-----\n";
+        return Files.writeString(file, pem);
+    }
+
+    /** Writes the private key as PKCS#8 PEM to {@code file}; returns it. */
+    public Path writePrivateKeyPem(Path file) throws Exception {
+        java.security.Key key = store.getKey(alias, PASSWORD.toCharArray());
+        String pem = "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+        return Files.writeString(file, pem);
+    }
+
     /** A server context presenting this certificate. */
     public SSLContext serverContext() throws Exception {
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());

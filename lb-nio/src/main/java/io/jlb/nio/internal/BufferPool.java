@@ -11,20 +11,26 @@ import java.util.ArrayDeque;
 public final class BufferPool {
     private final int bufferSize;
     private final int maxPooled;
+    private final boolean direct;
     private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
     private long allocated;
     private int inUse;
 
     BufferPool(int bufferSize, int maxPooled) {
+        this(bufferSize, maxPooled, true);
+    }
+
+    BufferPool(int bufferSize, int maxPooled, boolean direct) {
         this.bufferSize = bufferSize;
         this.maxPooled = maxPooled;
+        this.direct = direct;
     }
 
     /** A cleared buffer of {@link #bufferSize()} bytes. */
     public ByteBuffer take() {
         ByteBuffer b = free.pollFirst();
         if (b == null) {
-            b = ByteBuffer.allocateDirect(bufferSize);
+            b = direct ? ByteBuffer.allocateDirect(bufferSize) : ByteBuffer.allocate(bufferSize);
             allocated++;
         }
         inUse++;

@@ -37,6 +37,10 @@ public final class EventLoop implements Executor {
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final TimerHeap timers = new TimerHeap();
     private final BufferPool buffers;
+    /** Fits a TLS record of 16,709 bytes and its 16,704 of plaintext. */
+    static final int TLS_BUFFER_SIZE = 17 * 1024;
+    private static final int MAX_POOLED_TLS_BUFFERS = 256;
+    private BufferPool tlsBuffers;
     private final Consumer<SelectionKey> dispatch = this::dispatch;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -106,6 +110,18 @@ public final class EventLoop implements Executor {
     /** A new timer that runs {@code action} on this loop when it fires. */
     public Timer timer(Runnable action) {
         return new Timer(this, action);
+    }
+
+    /**
+     * This loop's TLS record buffers: heap buffers (the JDK's TLS engine works fastest on them) large enough for
+     * any record. Loop thread only.
+     */
+    public BufferPool tlsBuffers() {
+        BufferPool p = tlsBuffers;
+        if (p == null) {
+            tlsBuffers = p = new BufferPool(TLS_BUFFER_SIZE, MAX_POOLED_TLS_BUFFERS, false);
+        }
+        return p;
     }
 
     /** This loop's buffers. Loop thread only. */

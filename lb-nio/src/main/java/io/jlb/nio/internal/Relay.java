@@ -1,7 +1,6 @@
 package io.jlb.nio.internal;
 
 import java.io.IOException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -70,9 +69,14 @@ public final class Relay {
      * keys are re-attached) or not. Nothing happens until {@link #start}.
      */
     public Relay(EventLoop loop, SocketChannel channelA, SocketChannel channelB, long idleTimeoutNanos, Observer observer) {
+        this(loop, Transport.plain(channelA), Transport.plain(channelB), idleTimeoutNanos, observer);
+    }
+
+    /** A relay between two transports (plain or TLS) over connected, non-blocking channels. */
+    public Relay(EventLoop loop, Transport transportA, Transport transportB, long idleTimeoutNanos, Observer observer) {
         this.loop = loop;
-        this.a = new Side(channelA, "A");
-        this.b = new Side(channelB, "B");
+        this.a = new Side(transportA, "A");
+        this.b = new Side(transportB, "B");
         this.aToB = new Direction(a, b, true);
         this.bToA = new Direction(b, a, false);
         this.observer = observer;
@@ -88,6 +92,8 @@ public final class Relay {
         loop.assertInLoop();
         a.key = attach(a);
         b.key = attach(b);
+        a.transport.onWake(() -> a.ready(SelectionKey.OP_READ | SelectionKey.OP_WRITE));
+        b.transport.onWake(() -> b.ready(SelectionKey.OP_READ | SelectionKey.OP_WRITE));
         lastActivity = loop.now();
         if (idleTimer != null) {
             idleTimer.schedule(idleTimeoutNanos);
@@ -114,7 +120,7 @@ public final class Relay {
     }
 
     private SelectionKey attach(Side side) throws IOException {
-        SelectionKey key = side.channel.keyFor(loop.selector());
+        SelectionKey key = side.transport.channel().keyFor(loop.selector());
         if (key != null) {
             key.attach(side);
             key.interestOps(0);
@@ -122,7 +128,7 @@ public final class Relay {
             return key;
         }
         side.interest = 0;
-        return loop.register(side.channel, 0, side);
+        return loop.register(side.transport.channel(), 0, side);
     }
 
     /** Closes both channels at once (for a shutdown deadline). Loop thread only. */
@@ -144,7 +150,7 @@ public final class Relay {
                 buffer.clear();
                 int n;
                 try {
-                    n = d.from.channel.read(buffer);
+                    n = d.from.transport.read(buffer);
                 } catch (IOException e) {
                     loop.buffers().give(buffer);
                     buffer = null;
@@ -209,7 +215,7 @@ public final class Relay {
         int before = buffer.remaining();
         try {
             while (buffer.hasRemaining()) {
-                if (d.to.channel.write(buffer) == 0) {
+                if (d.to.transport.write(buffer) == 0) {
                     break;
                 }
             }
@@ -231,7 +237,7 @@ public final class Relay {
             d.shut = true;
             if (!d.to.failed && closingAfterFailure == null) {
                 try {
-                    d.to.channel.shutdownOutput();
+                    d.to.transport.shutdownOutput();
                 } catch (IOException e) {
                     sideFailed(d.to, e);
                     return;
@@ -242,8 +248,8 @@ public final class Relay {
             finish(closingAfterFailure, closingCause);
             return;
         }
-        if (aToB.shut && bToA.shut) {
-            finish(Outcome.COMPLETED, null);
+        if (aToB.shut && bToA.shut && !a.transport.hasPendingOutput() && !b.transport.hasPendingOutput()) {
+            finish(Outcome.COMPLETED, null); // both ended, and a TLS side has written its last records
             return;
         }
         refresh();
@@ -308,7 +314,7 @@ public final class Relay {
         if (side.failed || side.key == null || !side.key.isValid()) {
             return;
         }
-        int ops = (read ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0);
+        int ops = side.transport.interestOps((read ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0));
         if (ops != side.interest) {
             side.interest = ops;
             side.key.interestOps(ops);
@@ -335,39 +341,45 @@ public final class Relay {
     }
 
     private static void close(Side side) {
-        try {
-            if (side.channel.isOpen()) {
-                if (side.failed) {
-                    side.channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-                }
-                side.channel.close();
-            }
-        } catch (IOException ignored) {
-            // closing: nothing more to do
+        if (side.transport.channel().isOpen()) {
+            side.transport.close(side.failed);
         }
     }
 
     private final class Side implements IoHandler {
-        final SocketChannel channel;
+        final Transport transport;
         final String label;
         SelectionKey key;
         int interest;
         boolean failed;
 
-        Side(SocketChannel channel, String label) {
-            this.channel = channel;
+        Side(Transport transport, String label) {
+            this.transport = transport;
             this.label = label;
         }
 
         @Override
         public void ready(int readyOps) {
+            if (finished || failed) {
+                return;
+            }
             Direction out = this == a ? aToB : bToA;
             Direction in = this == a ? bToA : aToB;
-            if ((readyOps & SelectionKey.OP_WRITE) != 0 && !finished) {
+            int ops;
+            try {
+                ops = transport.onReady(readyOps);
+            } catch (IOException e) {
+                sideFailed(this, e);
+                return;
+            }
+            if ((ops & SelectionKey.OP_WRITE) != 0 && !finished) {
                 writable(in);
             }
-            if ((readyOps & SelectionKey.OP_READ) != 0 && !finished && wantsRead(out)) {
+            if ((ops & SelectionKey.OP_READ) != 0 && !finished && wantsRead(out)) {
                 readable(out);
+            }
+            if (!finished) {
+                afterProgress(in); // a TLS side may just have written its last records
             }
         }
 
