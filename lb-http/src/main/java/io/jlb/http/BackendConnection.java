@@ -4,6 +4,7 @@ import io.jlb.core.Member;
 import io.jlb.nio.internal.EventLoop;
 import io.jlb.nio.internal.IoHandler;
 import io.jlb.nio.internal.Timer;
+import io.jlb.nio.internal.Transport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -19,6 +20,8 @@ final class BackendConnection implements IoHandler {
     final BackendConnections pool;
     final Member member;
     final SocketChannel channel;
+    /** Plain TCP, or TLS to the backend (set once connected). */
+    Transport transport;
     final Timer timer;
     SelectionKey key;
     ClientConnection owner;
@@ -36,6 +39,7 @@ final class BackendConnection implements IoHandler {
         this.pool = pool;
         this.member = member;
         this.channel = channel;
+        this.transport = Transport.plain(channel);
         this.timer = loop.timer(this::timedOut);
     }
 
@@ -58,6 +62,9 @@ final class BackendConnection implements IoHandler {
     }
 
     void interest(int ops) {
+        if (connected) {
+            ops = transport.interestOps(ops);
+        }
         if (ops != interest && key != null && key.isValid()) {
             interest = ops;
             key.interestOps(ops);
@@ -101,11 +108,7 @@ final class BackendConnection implements IoHandler {
         timer.cancel();
         deadline = 0;
         releaseBuffer();
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closing
-        }
+        transport.close(false);
     }
 
     @Override

@@ -17,6 +17,9 @@ import io.jlb.nio.internal.ProxyHeader;
 import io.jlb.nio.internal.Relay;
 import io.jlb.nio.internal.ServerRuntime;
 import io.jlb.nio.internal.Timer;
+import io.jlb.nio.internal.TlsTasks;
+import io.jlb.nio.internal.TlsTransport;
+import io.jlb.nio.internal.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -44,6 +47,7 @@ import org.slf4j.LoggerFactory;
  * {@link Relay} tunnel.
  */
 final class ClientConnection implements IoHandler, ServerRuntime.Connection, Relay.Observer {
+    private static final String[] HTTP_1_1 = {"http/1.1"};
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
     private static final long LINGER_NANOS = 2_000_000_000L;
 
@@ -54,6 +58,9 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private final HttpProxy proxy;
     private final EventLoop loop;
     private final SocketChannel channel;
+    /** Plain TCP, or TLS when the listener terminates it (set up after a PROXY header, if one is expected). */
+    private Transport transport;
+    private boolean abortive;
     private final HeadParser parser;
     private final HeadParser responseParser;
     private final RequestView view = new RequestView();
@@ -159,19 +166,60 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         localAuthority = authority(local);
         pickContext = PickContext.of(client);
         key = loop.register(channel, 0, this);
+        transport = Transport.plain(channel);
         if (proxy.acceptProxyProtocol) {
             state = State.PROXY_HEADER;
             deadline(proxy.headerTimeoutNanos);
         } else {
+            startTls(null);
             idle(proxy.headerTimeoutNanos);
         }
         updateInterest();
+    }
+
+    /** Puts TLS over the connection when the listener terminates it; {@code early} are bytes already read. */
+    private void startTls(ByteBuffer early) throws IOException {
+        if (proxy.tls == null) {
+            return;
+        }
+        TlsTransport tls = new TlsTransport(loop, channel, proxy.tls.newEngine(HTTP_1_1), TlsTasks.executor());
+        if (early != null && early.hasRemaining()) {
+            tls.unread(early);
+        }
+        tls.onWake(() -> ready(SelectionKey.OP_READ | SelectionKey.OP_WRITE));
+        transport = tls;
+    }
+
+    /** The subject of the client's verified certificate (mTLS), or null. */
+    private String clientCertificateSubject() {
+        if (transport instanceof TlsTransport tls && tls.handshakeDone()) {
+            try {
+                java.security.cert.Certificate[] peer = tls.engine().getSession().getPeerCertificates();
+                if (peer.length > 0 && peer[0] instanceof java.security.cert.X509Certificate x) {
+                    return x.getSubjectX500Principal().getName();
+                }
+            } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     // ======================================================================== client events
 
     @Override
     public void ready(int readyOps) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        try {
+            readyOps = transport.onReady(readyOps);
+        } catch (IOException e) {
+            LOG.debug("{}: TLS with {} failed: {}", proxy.name, client, e.toString());
+            proxy.stats.tlsFailures.increment();
+            abort();
+            return;
+        }
         if ((readyOps & SelectionKey.OP_WRITE) != 0) {
             clientWritable();
         }
@@ -200,7 +248,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         }
         int n;
         try {
-            n = channel.read(in);
+            n = transport.read(in);
         } catch (IOException e) {
             LOG.debug("{}: client {} failed: {}", proxy.name, client, e.toString());
             abort();
@@ -269,7 +317,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private boolean flushOut() {
         try {
             while (out.hasRemaining()) {
-                int n = channel.write(out);
+                int n = transport.write(out);
                 if (n == 0) {
                     return false;
                 }
@@ -308,6 +356,16 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             }
         }
         inStart = r.length();
+        if (proxy.tls != null) { // what follows the header is the TLS stream
+            ByteBuffer early = in.duplicate().flip().position(inStart);
+            try {
+                startTls(early);
+            } catch (IOException e) {
+                close();
+                return;
+            }
+            inStart = in.position();
+        }
         idle(proxy.headerTimeoutNanos); // releases the buffer when the header came alone
         if (in != null && inStart < in.position()) {
             head();
@@ -413,6 +471,9 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             return;
         }
         RoutePolicy rp = route.policy();
+        if (proxy.clientCertHeader != null) {
+            policy.clientCertificate(proxy.clientCertHeader, proxy.clientCertHeaderName, clientCertificateSubject());
+        }
         if (rp.active && !admit(h, rp)) {
             return;
         }
@@ -437,10 +498,11 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         requestContentLength = h.contentLength();
         requestIdempotent = h.method().idempotent();
         requestHead = loop.buffers().take();
+        boolean rewrites = rp.active || proxy.clientCertHeader != null;
         try {
             HeadWriter.request(h, requestHead, proxy.forwarding, route.stripPrefix(), clientIp, proxy.scheme,
                     requestFraming == Framing.CHUNKED, upgrade, localAuthority,
-                    rp.active ? policy.requestDrop : HeadWriter.Drop.NONE, rp.active ? policy : HeadWriter.Extra.NONE);
+                    rewrites ? policy.requestDrop : HeadWriter.Drop.NONE, rewrites ? policy : HeadWriter.Extra.NONE);
         } catch (java.nio.BufferOverflowException e) {
             respondLocal(431, "Request Header Fields Too Large", "request head too large once rewritten");
             return;
@@ -651,6 +713,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             if (ch.connect(tried.backend().address())) {
                 bc.connected = true;
                 tried.recordConnect(0);
+                startBackendTls(bc);
                 backendConnected();
             } else {
                 bc.interest(SelectionKey.OP_CONNECT);
@@ -668,6 +731,18 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         }
     }
 
+    /** Re-encrypts to the backend when its pool says so: TLS over the fresh connection, verified as configured. */
+    private void startBackendTls(BackendConnection bc) throws IOException {
+        io.jlb.nio.ClientTls tls = proxy.backendTls(pool);
+        if (tls == null) {
+            return;
+        }
+        io.jlb.core.Backend b = bc.member.backend();
+        TlsTransport t = new TlsTransport(loop, bc.channel, tls.newEngine(b.host(), b.port()), TlsTasks.executor());
+        t.onWake(() -> bc.ready(SelectionKey.OP_READ | SelectionKey.OP_WRITE));
+        bc.transport = t;
+    }
+
     private void attach(BackendConnection bc) {
         backend = bc;
         bc.owner = this;
@@ -683,12 +758,20 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
                 if (bc.channel.finishConnect()) {
                     bc.connected = true;
                     bc.member.recordConnect(loop.now() - bc.connectStart);
+                    startBackendTls(bc);
                     backendConnected();
                 }
             } catch (IOException e) {
                 connectFailed(describe(e), false);
             }
         } else {
+            try {
+                readyOps = bc.transport.onReady(readyOps);
+            } catch (IOException e) {
+                backendBroke("TLS with the backend failed: " + describe(e));
+                updateInterest();
+                return;
+            }
             if ((readyOps & SelectionKey.OP_WRITE) != 0) {
                 pumpRequest();
             }
@@ -777,7 +860,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         }
         try {
             if (headPending()) {
-                bc.channel.write(requestHead);
+                bc.transport.write(requestHead);
                 if (requestHead.hasRemaining()) {
                     return;
                 }
@@ -799,7 +882,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
                     }
                     continue;
                 }
-                int written = writeSlice(bc.channel, in, inStart, requestFramedEnd);
+                int written = writeSlice(bc.transport, in, inStart, requestFramedEnd);
                 inStart += written;
                 bc.lastActivity = loop.now();
                 if (inStart < requestFramedEnd) {
@@ -886,7 +969,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         }
         int n;
         try {
-            n = bc.channel.read(bc.in);
+            n = bc.transport.read(bc.in);
         } catch (IOException e) {
             backendBroke(describe(e));
             return;
@@ -1103,7 +1186,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
                     continue;
                 }
                 if (body) {
-                    int written = writeSlice(channel, bc.in, bc.inStart, responseSendEnd);
+                    int written = writeSlice(transport, bc.in, bc.inStart, responseSendEnd);
                     bc.inStart += written;
                     responseBytes += written;
                     if (written > 0) {
@@ -1199,7 +1282,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     /** Writes what {@link #out} holds; returns 0 (no body bytes). Clears {@code out} once written. */
     private int writeOut() throws IOException {
         while (out.hasRemaining()) {
-            int n = channel.write(out);
+            int n = transport.write(out);
             if (n == 0) {
                 break;
             }
@@ -1222,7 +1305,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         gather[1] = source;
         try {
             while (source.hasRemaining()) {
-                long n = channel.write(gather);
+                long n = transport.write(gather);
                 if (n == 0) {
                     break;
                 }
@@ -1483,7 +1566,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
                 }
             }
             while (localReply != null && localReply.hasRemaining()) {
-                int n = channel.write(localReply);
+                int n = transport.write(localReply);
                 if (n == 0) {
                     return;
                 }
@@ -1556,7 +1639,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         timer.cancel();
         lease.success(loop.now() - exchangeStart);
         state = State.TUNNEL;
-        tunnel = new Relay(loop, channel, bc.channel, proxy.tunnelIdleNanos, this);
+        tunnel = new Relay(loop, transport, bc.transport, proxy.tunnelIdleNanos, this);
         try {
             tunnel.start(toBackend, toClient);
         } catch (IOException e) {
@@ -1648,7 +1731,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             return;
         }
         try {
-            channel.shutdownOutput();
+            transport.shutdownOutput();
         } catch (IOException e) {
             close();
             return;
@@ -1687,11 +1770,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             backend.close();
             backend = null;
         }
-        try {
-            channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-        } catch (IOException | RuntimeException ignored) {
-            // closing anyway
-        }
+        abortive = true;
         close();
     }
 
@@ -1720,11 +1799,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             loop.buffers().give(requestHead);
             requestHead = null;
         }
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closing
-        }
+        transport.close(abortive);
         proxy.connectionClosed(loop, this);
     }
 
@@ -1828,7 +1903,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         } else if (state == State.LOCAL) {
             read = false;
         }
-        int ops = (read ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0);
+        int ops = transport.interestOps((read ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0));
         if (ops != interest && key.isValid()) {
             interest = ops;
             key.interestOps(ops);
@@ -1903,7 +1978,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
      * Writes bytes [from, to) of {@code source} (a buffer being filled: data up to its position) to {@code channel},
      * leaving the source as it was. No allocation: the window is set on the source itself and restored.
      */
-    private static int writeSlice(SocketChannel channel, ByteBuffer source, int from, int to) throws IOException {
+    private static int writeSlice(Transport channel, ByteBuffer source, int from, int to) throws IOException {
         int position = source.position();
         int limit = source.limit();
         source.limit(to).position(from);

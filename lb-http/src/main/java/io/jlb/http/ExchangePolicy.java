@@ -37,6 +37,9 @@ final class ExchangePolicy implements HeadWriter.Extra {
     private String weakenedEtag;
     private String clientIp;
     private String scheme;
+    private byte[] certHeaderName;
+    private String certHeader;
+    private String certSubject;
     private String host;
     private String path;
     private String method;
@@ -47,6 +50,9 @@ final class ExchangePolicy implements HeadWriter.Extra {
     /** Drops what request rules remove or replace, what authentication strips, and an invalid request id. */
     final HeadWriter.Drop requestDrop = (h, i) -> {
         RoutePolicy p = policy;
+        if (certHeaderName != null && h.nameIs(i, certHeaderName)) {
+            return true; // only the proxy says who the client's certificate names
+        }
         if (p.requestIdName != null && !requestIdArrived && h.nameIs(i, p.requestIdName)) {
             return true;
         }
@@ -85,6 +91,13 @@ final class ExchangePolicy implements HeadWriter.Extra {
 
     /** The response head's extra fields. */
     final HeadWriter.Extra responseExtra = this::writeResponseFields;
+
+    /** Sets the client certificate header of the connection (mTLS): its name, and the subject or null. */
+    void clientCertificate(String header, byte[] lowerCaseName, String subject) {
+        certHeader = header;
+        certHeaderName = lowerCaseName;
+        certSubject = subject;
+    }
 
     /** Starts an exchange under {@code p}. */
     void begin(RoutePolicy p, String clientIp, String scheme) {
@@ -190,6 +203,9 @@ final class ExchangePolicy implements HeadWriter.Extra {
     @Override
     public void write(ByteBuffer out) {
         RoutePolicy p = policy;
+        if (certSubject != null) {
+            field(out, certHeader, certSubject);
+        }
         if (p.requestIdName != null && !requestIdArrived) {
             field(out, p.policies.requestIdHeader, requestId);
         }

@@ -4,6 +4,7 @@ import io.jlb.core.Pool;
 import io.jlb.http.internal.HeadWriter;
 import io.jlb.nio.AccessLog;
 import io.jlb.nio.EventLoopGroup;
+import io.jlb.nio.ServerTls;
 import io.jlb.nio.internal.EventLoop;
 import io.jlb.nio.internal.ServerRuntime;
 import java.io.IOException;
@@ -44,7 +45,13 @@ public final class HttpProxy implements AutoCloseable {
     final int maxResponseHeadBytes;
     final HeadWriter.Options forwarding;
     final boolean acceptProxyProtocol;
-    final String scheme = "http";
+    final String scheme;
+    final ServerTls tls;
+    /** The header carrying a verified client certificate's subject (mTLS), or null; its lower-case bytes. */
+    final String clientCertHeader;
+    final byte[] clientCertHeaderName;
+    private final io.jlb.nio.ClientTls backendTls;
+    private final Map<String, io.jlb.nio.ClientTls> backendTlsByPool;
     final long headerTimeoutNanos;
     final long clientIdleNanos;
     final long connectTimeoutNanos;
@@ -87,8 +94,27 @@ public final class HttpProxy implements AutoCloseable {
         this.backlog = b.backlog();
         this.name = b.name();
         this.accessLog = b.accessLog();
+        this.tls = b.tls();
+        this.scheme = tls != null ? "https" : "http";
+        this.backendTls = b.backendTls();
+        this.backendTlsByPool = b.backendTlsByPool();
+        String certHeader = b.clientCertificateHeader();
+        this.clientCertHeader = certHeader;
+        this.clientCertHeaderName = certHeader == null ? null
+                : certHeader.toLowerCase(java.util.Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         this.runtime = new ServerRuntime<>(name, b.eventLoops(), b.threads(), bufferSize);
         this.stats = new HttpStats(runtime);
+    }
+
+    /** How to reach the backends of {@code pool}: TLS settings, or null for plain TCP. */
+    io.jlb.nio.ClientTls backendTls(Pool pool) {
+        io.jlb.nio.ClientTls byPool = backendTlsByPool.get(pool.name());
+        return byPool != null ? byPool : backendTls;
+    }
+
+    /** The listener's TLS, or null. */
+    public ServerTls tls() {
+        return tls;
     }
 
     /** The queue of requests waiting for a backend of {@code pool} (circuit breaking). */

@@ -3,6 +3,8 @@ package io.jlb.http;
 import io.jlb.core.LoadBalancer;
 import io.jlb.core.Pool;
 import io.jlb.nio.AccessLog;
+import io.jlb.nio.ClientTls;
+import io.jlb.nio.ServerTls;
 import io.jlb.nio.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -38,6 +40,10 @@ public final class HttpProxyBuilder {
     private String name;
     private AccessLog accessLog;
     private Policies policies;
+    private ServerTls tls;
+    private String clientCertificateHeader;
+    private ClientTls backendTls;
+    private final Map<String, ClientTls> backendTlsByPool = new java.util.LinkedHashMap<>();
 
     HttpProxyBuilder() {}
 
@@ -198,6 +204,38 @@ public final class HttpProxyBuilder {
         return this;
     }
 
+    /**
+     * Terminates TLS: an HTTPS listener offering {@code http/1.1} by ALPN, its certificate chosen by SNI;
+     * {@code X-Forwarded-Proto: https} goes to backends.
+     */
+    public HttpProxyBuilder tls(ServerTls value) {
+        tls = once("tls", tls, Objects.requireNonNull(value, "tls"));
+        return this;
+    }
+
+    /**
+     * With client certificates (mTLS), the header that carries the verified subject to backends;
+     * {@code X-Client-Cert-Subject} unless set. The same header arriving from a client is always removed.
+     */
+    public HttpProxyBuilder clientCertificateHeader(String name) {
+        clientCertificateHeader = once("clientCertificateHeader", clientCertificateHeader, HeaderRules.checkName(name));
+        return this;
+    }
+
+    /** Reaches every pool's backends over TLS (re-encryption), unless a pool has its own setting. */
+    public HttpProxyBuilder backendTls(ClientTls value) {
+        backendTls = once("backendTls", backendTls, Objects.requireNonNull(value, "backendTls"));
+        return this;
+    }
+
+    /** Reaches the backends of {@code pool} over TLS. */
+    public HttpProxyBuilder backendTls(String pool, ClientTls value) {
+        if (backendTlsByPool.put(Objects.requireNonNull(pool, "pool"), Objects.requireNonNull(value, "backendTls")) != null) {
+            throw new IllegalStateException("backendTls: already set for pool " + pool);
+        }
+        return this;
+    }
+
     /** Policies for every route; a route's own {@link RouteBuilder#policies} replace them one by one. */
     public HttpProxyBuilder policies(Consumer<Policies.Builder> spec) {
         policies = once("policies", policies, Policies.of(spec));
@@ -272,6 +310,9 @@ public final class HttpProxyBuilder {
             }
             compiled.add(new Route(r.describe(), r.conditions, pools, weights, r.stripPrefix, null, 0, policy));
         }
+        for (String pool : backendTlsByPool.keySet()) {
+            loadBalancer.pool(pool); // a typo in a pool name fails here
+        }
         return new HttpProxy(this, new Router(compiled), buffer, l);
     }
 
@@ -331,6 +372,25 @@ public final class HttpProxyBuilder {
 
     AccessLog accessLog() {
         return accessLog;
+    }
+
+    ServerTls tls() {
+        return tls;
+    }
+
+    String clientCertificateHeader() {
+        if (tls == null || tls.clientAuth() == ServerTls.ClientAuth.NONE) {
+            return clientCertificateHeader;
+        }
+        return clientCertificateHeader != null ? clientCertificateHeader : "X-Client-Cert-Subject";
+    }
+
+    ClientTls backendTls() {
+        return backendTls;
+    }
+
+    Map<String, ClientTls> backendTlsByPool() {
+        return Map.copyOf(backendTlsByPool);
     }
 
     private static <T> T once(String option, T current, T value) {

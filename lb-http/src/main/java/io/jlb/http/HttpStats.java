@@ -18,6 +18,7 @@ public final class HttpStats {
     final LongAdder authFailures = new LongAdder();
     final LongAdder overflows = new LongAdder();
     final LongAdder retriesRefused = new LongAdder();
+    final LongAdder tlsFailures = new LongAdder();
     final Histogram firstByteTimes = new Histogram();
     final Histogram durations = new Histogram();
     private final ServerRuntime<?> runtime;
@@ -92,6 +93,11 @@ public final class HttpStats {
     /** Requests answered 503 by a circuit breaker: its queue full, or their wait too long. */
     public long overflows() {
         return overflows.sum();
+    }
+
+    /** Client connections whose TLS failed (handshake or later): garbage, an untrusted certificate, a reset. */
+    public long tlsFailures() {
+        return tlsFailures.sum();
     }
 
     /** Retries the retry budget did not allow. */

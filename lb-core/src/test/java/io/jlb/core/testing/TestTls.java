@@ -73,6 +73,49 @@ public final class TestTls {
         return new TestTls(file, ks, "test");
     }
 
+    /**
+     * A certificate for {@code commonName} issued by {@code ca} (rather than self-signed), valid for
+     * {@code validityDays} (negative: expired that many days ago); the keystore holds the chain, leaf then CA.
+     */
+    public static TestTls signedBy(TestTls ca, String commonName, int validityDays, String keyAlgorithm) throws Exception {
+        TestTls leaf = make(commonName, 2, keyAlgorithm);
+        Path dir = leaf.keystore.getParent();
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Path csr = dir.resolve("leaf.csr");
+        Path cer = dir.resolve("leaf.cer");
+        Path caCer = dir.resolve("ca.cer");
+        run(keytool, "-certreq", "-alias", "test", "-keystore", leaf.keystore.toString(), "-storepass", PASSWORD,
+                "-file", csr.toString());
+        List<String> gencert = new ArrayList<>(List.of(keytool, "-gencert", "-alias", "test", "-keystore",
+                ca.keystore.toString(), "-storepass", PASSWORD, "-infile", csr.toString(), "-outfile", cer.toString(),
+                "-ext", "SAN=dns:" + commonName + ",ip:127.0.0.1"));
+        if (validityDays > 0) {
+            gencert.addAll(List.of("-validity", Integer.toString(validityDays)));
+        } else {
+            gencert.addAll(List.of("-validity", "1", "-startdate", "-" + (1 - validityDays) + "d"));
+        }
+        run(gencert.toArray(new String[0]));
+        run(keytool, "-exportcert", "-alias", "test", "-keystore", ca.keystore.toString(), "-storepass", PASSWORD,
+                "-file", caCer.toString());
+        run(keytool, "-importcert", "-noprompt", "-alias", "ca", "-keystore", leaf.keystore.toString(), "-storepass",
+                PASSWORD, "-file", caCer.toString());
+        run(keytool, "-importcert", "-noprompt", "-alias", "test", "-keystore", leaf.keystore.toString(), "-storepass",
+                PASSWORD, "-file", cer.toString());
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(leaf.keystore)) {
+            ks.load(in, PASSWORD.toCharArray());
+        }
+        return new TestTls(leaf.keystore, ks, "test");
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + ": " + output);
+        }
+    }
+
     /** The PKCS#12 file. */
     public Path keystoreFile() {
         return keystore;
