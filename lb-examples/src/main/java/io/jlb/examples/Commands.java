@@ -51,6 +51,44 @@ final class Commands {
                 Option.flag("access-log", "one line per request or connection, to the logger io.jlb.access"));
     }
 
+    static List<Option> tlsOptions() {
+        return List.of(
+                Option.repeated("tls", "cert=CHAIN.pem,key=KEY.pem | pkcs12=FILE[,password=P]", "terminate TLS with "
+                        + "this certificate (repeatable: chosen by SNI, the first is the default)"),
+                Option.value("tls-protocols", "TLSv1.3[,TLSv1.2]", "TLS versions offered (default both)"),
+                Option.value("tls-client-auth", "required|optional,ca=CA.pem", "ask clients for certificates (mTLS)"),
+                Option.value("tls-reload", "DURATION", "look for changed certificate files this often and reload them"));
+    }
+
+    /** The TLS the options ask for, for the listener {@code name}. */
+    static Config.Tls tls(CommandLine cl, String name) {
+        List<String> certs = cl.all("tls");
+        if (certs.isEmpty()) {
+            for (String o : List.of("tls-protocols", "tls-client-auth", "tls-reload")) {
+                if (cl.get(o) != null) {
+                    throw new UsageException("--" + o + ": goes with --tls");
+                }
+            }
+            return backendTls(cl, Config.Tls.NONE);
+        }
+        List<TlsSpecs.Certificate> certificates = new ArrayList<>();
+        certs.forEach(c -> certificates.add(TlsSpecs.certificate("--tls", c)));
+        String[] auth = cl.get("tls-client-auth") == null ? new String[] {null, null}
+                : TlsSpecs.clientAuth("--tls-client-auth", cl.get("tls-client-auth"));
+        List<String> protocols = cl.get("tls-protocols") == null ? null : List.of(cl.get("tls-protocols").split(","));
+        io.jlb.nio.ServerTls server = TlsSpecs.server("--tls", certificates, protocols, auth[0],
+                auth[1] == null ? null : java.nio.file.Path.of(auth[1]));
+        Duration reload = cl.get("tls-reload") == null ? null : Values.duration("--tls-reload", cl.get("tls-reload"));
+        return backendTls(cl, new Config.Tls(Map.of(name, new TlsSpecs.ListenerTls(server, reload, null)), Map.of(), null));
+    }
+
+    private static Config.Tls backendTls(CommandLine cl, Config.Tls tls) {
+        if (cl.get("backend-tls") == null) {
+            return tls;
+        }
+        return new Config.Tls(tls.listeners(), tls.pools(), TlsSpecs.client("--backend-tls", cl.get("backend-tls")));
+    }
+
     /** The admin listener and access log the options ask for. */
     static Config.Observability observability(CommandLine cl) {
         String token = cl.get("admin-token", System.getenv("JLB_ADMIN_TOKEN"));
@@ -260,6 +298,7 @@ final class Commands {
                 Option.value("max-connections", "N", "client connections at once, 0 unlimited (default 0)"),
                 Option.value("max-connections-per-backend", "N", "connections per backend, 0 unlimited (default 0)"),
                 Option.value("drain-timeout", "DURATION", "on shutdown, time for open connections to finish (default 30s)")));
+        o.addAll(tlsOptions());
         o.addAll(observabilityOptions());
         return o;
     }
@@ -299,7 +338,7 @@ final class Commands {
         if (listener.connectTimeout().isZero()) {
             throw new UsageException("--connect-timeout: must be above 0");
         }
-        return new Config(pools, List.of(listener), observability(cl));
+        return new Config(pools, List.of(listener), observability(cl)).withTls(tls(cl, "tcp"));
     }
 
     private static String listen(CommandLine cl) {
@@ -381,7 +420,10 @@ final class Commands {
                         + "refused requests get 401 or 403 (see README)"),
                 Option.value("retries", "N[,on=502+503,budget=20,max-buffered-body=64k]", "retry failed answers elsewhere"),
                 Option.value("circuit-breaker", "max=N[,queue=N,queue-timeout=1s]", "cap requests per backend"),
-                Option.flag("compress", "gzip text responses for clients that accept it")));
+                Option.flag("compress", "gzip text responses for clients that accept it"),
+                Option.value("backend-tls", "on | ca=CA.pem[,server-name=N,verify=false]", "reach backends over TLS, "
+                        + "verifying their certificates (the JDK's CAs unless ca= is given)")));
+        o.addAll(tlsOptions());
         o.addAll(observabilityOptions());
         return o;
     }
@@ -452,7 +494,8 @@ final class Commands {
         List<String> used = new ArrayList<>();
         routes.forEach(r -> used.addAll(r.targets().keySet()));
         checkPools("--route", pools, used);
-        return new Config(pools, List.of(httpListener("http", listen(cl), routes, cl)), observability(cl));
+        return new Config(pools, List.of(httpListener("http", listen(cl), routes, cl)), observability(cl))
+                .withTls(tls(cl, "http"));
     }
 
     static Config.Http httpListener(String name, String listen, List<Config.Route> routes, CommandLine cl) {

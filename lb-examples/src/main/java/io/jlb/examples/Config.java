@@ -16,14 +16,31 @@ import java.util.Map;
  * What to run: pools and listeners. Built from the command line or from a YAML file, then started by
  * {@link Deployment}; nothing starts until the whole configuration has been read and checked.
  */
-record Config(List<PoolSpec> pools, List<Listener> listeners, Observability observability) {
+record Config(List<PoolSpec> pools, List<Listener> listeners, Observability observability, Tls tls) {
 
     Config(List<PoolSpec> pools, List<Listener> listeners) {
-        this(pools, listeners, Observability.NONE);
+        this(pools, listeners, Observability.NONE, Tls.NONE);
+    }
+
+    Config(List<PoolSpec> pools, List<Listener> listeners, Observability observability) {
+        this(pools, listeners, observability, Tls.NONE);
     }
 
     Config withObservability(Observability value) {
-        return new Config(pools, listeners, value);
+        return new Config(pools, listeners, value, tls);
+    }
+
+    Config withTls(Tls value) {
+        return new Config(pools, listeners, observability, value);
+    }
+
+    /**
+     * TLS: per listener name, what it terminates; per pool name, how HTTP listeners reach its backends over TLS;
+     * {@code allBackends} for every pool without its own (null: plain TCP).
+     */
+    record Tls(Map<String, TlsSpecs.ListenerTls> listeners, Map<String, io.jlb.nio.ClientTls> pools,
+            io.jlb.nio.ClientTls allBackends) {
+        static final Tls NONE = new Tls(Map.of(), Map.of(), null);
     }
 
     /** The admin listener (null: none) and whether each listener writes an access log. */

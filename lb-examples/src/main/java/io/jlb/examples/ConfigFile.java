@@ -54,20 +54,24 @@ final class ConfigFile {
     private static final Set<String> TOP = Set.of("threads", "pools", "listeners", "admin", "access-log");
     private static final Set<String> ADMIN = Set.of("listen", "token", "token-file");
     private static final Set<String> POOL = Set.of("algorithm", "backends", "health", "slow-start", "passive",
-            "panic-threshold", "discover");
+            "panic-threshold", "discover", "tls");
+    private static final Set<String> LISTENER_TLS = Set.of("certificates", "protocols", "client-auth", "reload-interval");
+    private static final Set<String> CERTIFICATE = Set.of("cert", "key", "pkcs12", "password");
+    private static final Set<String> CLIENT_AUTH = Set.of("mode", "ca", "header");
+    private static final Set<String> BACKEND_TLS = Set.of("ca", "server-name", "verify-hostname");
     private static final Set<String> DISCOVER = Set.of("type", "name", "port", "interval", "servers", "weight");
     private static final Set<String> BACKEND = Set.of("address", "weight", "backup", "name", "zone");
     private static final Set<String> HEALTH = Set.of("type", "path", "expect", "body", "method", "host", "interval",
             "timeout", "rise", "fall");
     private static final Set<String> PASSIVE = Set.of("failures", "eject", "max-eject", "max-percent");
     private static final Set<String> LISTENER_COMMON = Set.of("name", "protocol", "listen");
-    private static final Set<String> TCP = union(LISTENER_COMMON, Set.of("pool", "sni", "proxy-protocol",
+    private static final Set<String> TCP = union(LISTENER_COMMON, Set.of("pool", "sni", "proxy-protocol", "tls",
             "accept-proxy-protocol", "connect-timeout", "idle-timeout", "connect-attempts", "max-connections",
             "max-connections-per-backend", "drain-timeout"));
     private static final Set<String> UDP = union(LISTENER_COMMON, Set.of("pool", "session-timeout", "max-sessions"));
     private static final Set<String> HTTP = union(LISTENER_COMMON, Set.of("routes", "limits", "timeouts",
             "forwarded-headers", "via", "accept-proxy-protocol", "connect-attempts", "max-idle-per-backend",
-            "max-connections", "drain-timeout", "policies"));
+            "max-connections", "drain-timeout", "policies", "tls"));
     private static final Set<String> ROUTE = Set.of("match", "to", "backends", "strip", "policies");
     private static final Set<String> POLICIES = Set.copyOf(PolicySpecs.KEYS);
     private static final Set<String> STICKY = Set.of("cookie", "path", "max-age", "secure", "http-only", "same-site", "secret");
@@ -144,17 +148,93 @@ final class ConfigFile {
         List<Config.Listener> listeners = new ArrayList<>();
         Set<String> listenerNames = new HashSet<>();
         List<Y> list = required(root, top, "listeners").list();
+        Map<String, TlsSpecs.ListenerTls> listenerTls = new LinkedHashMap<>();
         for (int i = 0; i < list.size(); i++) {
             Config.Listener l = listener(list.get(i), i, poolNames);
             if (!listenerNames.add(l.name())) {
                 throw list.get(i).error("listener name '" + l.name() + "' used twice");
             }
             listeners.add(l);
+            Map<String, Y> lm = list.get(i).map(null);
+            if (lm.containsKey("tls")) {
+                listenerTls.put(l.name(), listenerTls(lm.get("tls")));
+            }
+        }
+        Map<String, io.jlb.nio.ClientTls> poolTls = new LinkedHashMap<>();
+        for (Map.Entry<String, Y> e : poolsNode.map(null).entrySet()) {
+            Map<String, Y> pm = e.getValue().map(null);
+            io.jlb.nio.ClientTls tls = pm.containsKey("tls") ? backendTls(pm.get("tls")) : null;
+            if (tls != null) {
+                poolTls.put(e.getKey(), tls);
+            }
         }
         if (listeners.isEmpty()) {
             throw root.error("listeners: none (expected: at least one)");
         }
-        return new Loaded(new Config(pools, listeners, new Config.Observability(admin, accessLog)), threads);
+        return new Loaded(new Config(pools, listeners, new Config.Observability(admin, accessLog),
+                new Config.Tls(listenerTls, poolTls, null)), threads);
+    }
+
+    // ---- TLS ----
+
+    private TlsSpecs.ListenerTls listenerTls(Y node) {
+        Map<String, Y> m = node.map(LISTENER_TLS);
+        List<TlsSpecs.Certificate> certificates = new ArrayList<>();
+        for (Y c : required(node, m, "certificates").list()) {
+            Map<String, Y> cm = c.map(CERTIFICATE);
+            if (cm.containsKey("pkcs12") == (cm.containsKey("cert") || cm.containsKey("key"))) {
+                throw c.error("a certificate is either {cert: CHAIN.pem, key: KEY.pem} or {pkcs12: FILE, password: P}");
+            }
+            if (!cm.containsKey("pkcs12") && !(cm.containsKey("cert") && cm.containsKey("key"))) {
+                throw c.error("a PEM certificate needs both cert and key");
+            }
+            certificates.add(new TlsSpecs.Certificate(file(cm.get("cert")), file(cm.get("key")), file(cm.get("pkcs12")),
+                    cm.containsKey("password") ? cm.get("password").text() : null));
+        }
+        List<String> protocols = null;
+        if (m.containsKey("protocols")) {
+            protocols = new ArrayList<>();
+            for (Y p : m.get("protocols").list()) {
+                protocols.add(p.text());
+            }
+        }
+        String mode = null;
+        Path ca = null;
+        String header = null;
+        if (m.containsKey("client-auth")) {
+            Map<String, Y> am = m.get("client-auth").map(CLIENT_AUTH);
+            mode = required(m.get("client-auth"), am, "mode").text();
+            ca = file(am.get("ca"));
+            header = am.containsKey("header") ? am.get("header").text() : null;
+        }
+        io.jlb.nio.ServerTls tls;
+        try {
+            tls = TlsSpecs.server("tls", certificates, protocols, mode, ca);
+        } catch (UsageException e) {
+            throw node.error(e.getMessage().replaceFirst("^tls[: ]+", ""));
+        }
+        return new TlsSpecs.ListenerTls(tls, m.containsKey("reload-interval") ? positive(m.get("reload-interval")) : null,
+                header);
+    }
+
+    private io.jlb.nio.ClientTls backendTls(Y node) {
+        if (node.isScalar()) {
+            if (!node.bool()) {
+                return null;
+            }
+            return TlsSpecs.client("tls", null, null, true);
+        }
+        Map<String, Y> m = node.map(BACKEND_TLS);
+        try {
+            return TlsSpecs.client("tls", file(m.get("ca")), m.containsKey("server-name") ? m.get("server-name").text() : null,
+                    !m.containsKey("verify-hostname") || m.get("verify-hostname").bool());
+        } catch (UsageException e) {
+            throw node.error(e.getMessage().replaceFirst("^tls[: ]+", ""));
+        }
+    }
+
+    private Path file(Y node) {
+        return node == null ? null : Path.of(resolve(node.text()));
     }
 
     // ---- the admin listener ----

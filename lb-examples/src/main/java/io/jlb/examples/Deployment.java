@@ -37,10 +37,14 @@ final class Deployment implements AutoCloseable {
     private final List<AutoCloseable> listeners = new ArrayList<>();
     private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
     private final AdminServer.Builder admin;
+    private final Config.Tls tls;
+    private final List<io.jlb.nio.ServerTls> watchedTls = new ArrayList<>();
     private AdminServer adminServer;
 
-    private Deployment(LoadBalancer loadBalancer, EventLoopGroup loops, Config.Observability observability) {
+    private Deployment(LoadBalancer loadBalancer, EventLoopGroup loops, Config.Observability observability,
+            Config.Tls tls) {
         this.loadBalancer = loadBalancer;
+        this.tls = tls;
         this.loops = loops;
         this.accessLog = observability.accessLog() ? AccessLog.create() : null;
         this.admin = observability.admin() == null ? null : AdminServer.builder().listen(observability.admin().listen())
@@ -56,7 +60,7 @@ final class Deployment implements AutoCloseable {
         EventLoopGroup loops = EventLoopGroup.create(threads);
         Deployment d;
         try {
-            d = new Deployment(lb, loops, config.observability());
+            d = new Deployment(lb, loops, config.observability(), config.tls());
         } catch (RuntimeException e) {
             loops.close();
             lb.close();
@@ -132,6 +136,10 @@ final class Deployment implements AutoCloseable {
                 if (accessLog != null) {
                     b.accessLog(accessLog);
                 }
+                TlsSpecs.ListenerTls tls = this.tls.listeners().get(t.name());
+                if (tls != null) {
+                    b.tls(watched(tls));
+                }
                 TcpProxy proxy = b.build().start();
                 started = proxy;
                 address = proxy.address();
@@ -161,6 +169,17 @@ final class Deployment implements AutoCloseable {
                 if (h.policies() != null) {
                     b.policies(h.policies());
                 }
+                TlsSpecs.ListenerTls tls = this.tls.listeners().get(h.name());
+                if (tls != null) {
+                    b.tls(watched(tls));
+                    if (tls.clientCertHeader() != null) {
+                        b.clientCertificateHeader(tls.clientCertHeader());
+                    }
+                }
+                if (this.tls.allBackends() != null) {
+                    b.backendTls(this.tls.allBackends());
+                }
+                this.tls.pools().forEach(b::backendTls);
                 if (accessLog != null) {
                     b.accessLog(accessLog);
                 }
@@ -199,6 +218,15 @@ final class Deployment implements AutoCloseable {
         return java.util.Optional.ofNullable(adminServer).map(AdminServer::address);
     }
 
+    /** A listener's TLS, watching its files if asked to (stopped on close). */
+    private io.jlb.nio.ServerTls watched(TlsSpecs.ListenerTls tls) {
+        if (tls.reloadEvery() != null && !watchedTls.contains(tls.tls())) {
+            tls.tls().watch(tls.reloadEvery());
+            watchedTls.add(tls.tls());
+        }
+        return tls.tls();
+    }
+
     static String format(InetSocketAddress a) {
         String host = a.getAddress().getHostAddress();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
@@ -232,6 +260,7 @@ final class Deployment implements AutoCloseable {
         if (accessLog != null) {
             accessLog.close();
         }
+        watchedTls.forEach(io.jlb.nio.ServerTls::close);
         loops.close();
         loadBalancer.close();
     }

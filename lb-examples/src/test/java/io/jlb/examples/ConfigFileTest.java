@@ -31,18 +31,21 @@ class ConfigFileTest {
         assertEquals(Duration.ofSeconds(30), api.slowStart());
         assertEquals(5, api.passive().consecutiveFailures());
         assertEquals(0, c.pools().get(3).passive().consecutiveFailures(), "passive: off");
-        assertEquals(List.of("web", "web-behind-l4", "edge", "dns"), c.listeners().stream().map(Config.Listener::name).toList());
+        assertEquals(List.of("web", "web-tls", "web-behind-l4", "edge", "dns"),
+                c.listeners().stream().map(Config.Listener::name).toList());
+        assertEquals(List.of(List.of("localhost")), c.tls().listeners().get("web-tls").tls().certificateNames());
+        assertTrue(c.tls().pools().containsKey("routers"));
         Config.Http web = (Config.Http) c.listeners().get(0);
         assertEquals(7, web.routes().size());
         assertEquals(Map.of("stable", 95, "canary", 5), web.routes().get(4).targets());
         assertEquals("/api/v1", web.routes().get(0).stripPrefix());
         assertEquals(10 << 20, web.limits().maxBodyBytes());
         assertEquals(Duration.ofSeconds(30), web.timeouts().backendIdle());
-        assertTrue(((Config.Http) c.listeners().get(1)).acceptProxyProtocol());
-        Config.Tcp edge = (Config.Tcp) c.listeners().get(2);
+        assertTrue(((Config.Http) c.listeners().get(2)).acceptProxyProtocol());
+        Config.Tcp edge = (Config.Tcp) c.listeners().get(3);
         assertEquals(2, edge.sni().size());
         assertEquals(io.jlb.nio.ProxyProtocol.V2, edge.sendProxyProtocol());
-        Config.Udp dns = (Config.Udp) c.listeners().get(3);
+        Config.Udp dns = (Config.Udp) c.listeners().get(4);
         assertEquals("dns", dns.pool());
         assertNull(c.pools().get(1).health().httpSpec());
         io.jlb.core.DnsDiscovery discovery = c.pools().get(1).discovery();
@@ -54,6 +57,27 @@ class ConfigFileTest {
                 && web.routes().get(2).policies() != null, "per-route policies, files found next to the configuration");
         assertNull(web.routes().get(3).policies());
         assertTrue(c.observability().accessLog());
+    }
+
+    @Test
+    void tlsListenersAndBackendsAreReadWithTheirFilesCheckedFirst(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        io.jlb.core.testing.TestTls cert = io.jlb.core.testing.TestTls.make("conf.test", 2, "EC");
+        cert.writeCertificatePem(dir.resolve("c.pem"));
+        cert.writePrivateKeyPem(dir.resolve("c.key"));
+        String yaml = "pools:\n  a:\n    backends: [127.0.0.1:1]\n    tls: {ca: c.pem, server-name: conf.test}\n"
+                + "listeners:\n  - name: web\n    protocol: http\n    listen: 127.0.0.1:0\n    routes: [{to: a}]\n"
+                + "    tls:\n      certificates: [{cert: c.pem, key: c.key}]\n      protocols: [TLSv1.3]\n"
+                + "      client-auth: {mode: optional, ca: c.pem, header: X-Who}\n      reload-interval: 30s\n";
+        Config c = ConfigFile.parse(dir.resolve("lb.yaml").toString(), yaml).config();
+        TlsSpecs.ListenerTls web = c.tls().listeners().get("web");
+        assertEquals(List.of(List.of("conf.test")), web.tls().certificateNames());
+        assertEquals(Duration.ofSeconds(30), web.reloadEvery());
+        assertEquals("X-Who", web.clientCertHeader());
+        assertTrue(c.tls().pools().containsKey("a"));
+        String broken = yaml.replace("key: c.key", "key: c.pem");
+        UsageException e = assertThrows(UsageException.class, () -> ConfigFile.parse(dir.resolve("lb.yaml").toString(), broken));
+        assertTrue(e.getMessage().contains("listeners[0].tls: ") && e.getMessage().contains("no PRIVATE KEY block"),
+                e.getMessage());
     }
 
     @Test
@@ -72,7 +96,7 @@ class ConfigFileTest {
 
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', value = {
-        "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\n    algoritm: p2c\\nlisteners: []'|lb.yaml:4: pools.a: unknown key 'algoritm' (expected: algorithm, backends, discover, health, panic-threshold, passive, slow-start)",
+        "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\n    algoritm: p2c\\nlisteners: []'|lb.yaml:4: pools.a: unknown key 'algoritm' (expected: algorithm, backends, discover, health, panic-threshold, passive, slow-start, tls)",
         "'pools:\\n  a:\\n    backends: [127.0.0.1]\\nlisteners: []'|lb.yaml:3: pools.a.backends[0]: bad address: backend: '127.0.0.1' (expected: host:port or [ipv6]:port)",
         "'pools:\\n  a:\\n    backends:\\n      - address: 127.0.0.1:1\\n        weight: 0\\nlisteners: []'|lb.yaml:5: pools.a.backends[0].weight: 0 (expected: a whole number from 1 to 1000)",
         "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\nlisteners:\\n  - protocol: http\\n    listen: 127.0.0.1:0\\n    routes:\\n      - to: b'|lb.yaml:8: listeners[0].routes[0].to: route to undefined pool 'b' (defined: a)",

@@ -310,4 +310,45 @@ class LbCommandIT {
             assertEquals(0, lb.stop());
         }
     }
+
+    @Test
+    void httpsAndTlsTerminationFromTheCommandLineWithReloadThroughTheAdminApi(@TempDir Path dir) throws Exception {
+        io.jlb.core.testing.TestTls first = io.jlb.core.testing.TestTls.make("first.test", 2, "EC");
+        Path cert = first.writeCertificatePem(dir.resolve("site.pem"));
+        Path key = first.writePrivateKeyPem(dir.resolve("site.key"));
+        try (NamedHttpBackend backend = new NamedHttpBackend("behind-tls");
+                TestServer echo = TestServer.echo();
+                LbProcess https = new LbProcess("http", "--listen", "127.0.0.1:0", "--backend", backend.hostPort(),
+                        "--tls", "cert=" + cert + ",key=" + key, "--admin", "127.0.0.1:0");
+                LbProcess tls = new LbProcess("tcp", "--listen", "127.0.0.1:0", "--backend", echo.hostPort(),
+                        "--tls", "cert=" + cert + ",key=" + key, "--tls-protocols", "TLSv1.3")) {
+            https.awaitListening("http", "admin");
+            tls.awaitListening("tcp");
+            HttpClient client = HttpClient.newBuilder().sslContext(first.clientContext()).build();
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:"
+                    + https.listeners.get("http").getPort() + "/secure")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+            assertEquals("behind-tls /secure", r.body());
+            try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) first.clientContext().getSocketFactory()
+                    .createSocket("127.0.0.1", tls.listeners.get("tcp").getPort())) {
+                s.getOutputStream().write("over tls".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("over tls", new String(s.getInputStream().readNBytes(8), StandardCharsets.US_ASCII));
+                assertEquals("TLSv1.3", s.getSession().getProtocol());
+            }
+            io.jlb.core.testing.TestTls second = io.jlb.core.testing.TestTls.make("second.test", 2, "EC");
+            second.writeCertificatePem(cert);
+            second.writePrivateKeyPem(key);
+            HttpResponse<String> reloaded = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + https.listeners.get("admin").getPort() + "/admin/tls/reload"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, reloaded.statusCode(), reloaded.body());
+            assertTrue(reloaded.body().contains("second.test"), reloaded.body());
+            HttpClient trustsSecond = HttpClient.newBuilder().sslContext(second.clientContext()).build();
+            assertEquals(200, trustsSecond.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:"
+                    + https.listeners.get("http").getPort() + "/again")).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode(), "new handshakes get the new certificate");
+            assertEquals(0, https.stop());
+            assertEquals(0, tls.stop());
+        }
+    }
 }

@@ -499,6 +499,9 @@ public final class AdminServer implements AutoCloseable {
      */
     private Reply admin(Request request) {
         String[] parts = request.path().substring(1).split("/", -1);
+        if (request.path().equals("/admin/tls/reload")) {
+            return request.method().equals("POST") ? reloadTls() : error(405, "use POST");
+        }
         // admin, pools, P, backends, [B, [action]]
         if (parts.length < 3 || !parts[1].equals("pools")) {
             return error(404, "unknown admin path " + request.path());
@@ -543,6 +546,28 @@ public final class AdminServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return error(400, e.getMessage());
         }
+    }
+
+    /** {@code POST /admin/tls/reload}: every TLS listener reads its certificate files again. */
+    private Reply reloadTls() {
+        Json j = new Json().beginObject().key("reloaded").beginArray();
+        for (Watched w : listeners) {
+            io.jlb.nio.ServerTls tls = w.proxy instanceof HttpProxy h ? h.tls() : w.proxy instanceof TcpProxy t ? t.tls() : null;
+            if (tls == null) {
+                continue;
+            }
+            try {
+                tls.reload();
+            } catch (java.io.UncheckedIOException e) {
+                return error(500, "listener '" + w.name + "': " + e.getCause().getMessage() + " (its old certificates stay)");
+            }
+            j.beginObject().field("listener", w.name).key("certificates").beginArray();
+            for (List<String> names : tls.certificateNames()) {
+                j.value(String.join(" ", names));
+            }
+            j.endArray().endObject();
+        }
+        return Reply.json(200, j.endArray().endObject().toString());
     }
 
     private Reply addBackend(Pool pool, Request request) {

@@ -104,6 +104,11 @@ public final class TcpProxy implements AutoCloseable {
         return stats;
     }
 
+    /** The listener's TLS, or null when it relays TCP as it is. */
+    public ServerTls tls() {
+        return tls;
+    }
+
     /** The name used in logs. */
     public String name() {
         return name;
