@@ -129,6 +129,8 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private final ExchangePolicy policy = new ExchangePolicy();
     private PickContext exchangeContext;
     private Handler localHandler;
+    /** Whether the local answer in progress is a policy's refusal (401, 403, 429) rather than a handler route's. */
+    private boolean refusal;
     /** Where the request body starts in {@code in} when it is kept to be sent again on a retry; -1 when not. */
     private int retainedBody = -1;
     private boolean retryBudgetTaken;
@@ -594,6 +596,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         }
         Reply fixed = reply;
         localHandler = request -> fixed;
+        refusal = true;
         startLocal(h);
     }
 
@@ -1581,7 +1584,8 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         localReply = null;
         handled = false;
         proxy.stats.activeRequests.decrement();
-        exchangeEnded("handled");
+        exchangeEnded(refusal ? "refused" : "handled");
+        refusal = false;
         route = null;
         if (keepAliveAfter && !clientEof) {
             idle(proxy.clientIdleNanos);

@@ -287,9 +287,6 @@ public final class HttpProxyBuilder {
         Map<RateLimit, RateLimiter> limiters = new java.util.IdentityHashMap<>();
         for (RouteBuilder r : routes.routes) {
             Policies merged = r.policies != null ? r.policies.over(defaults) : defaults;
-            if (merged.sticky != null && merged.hashKey != null) {
-                throw new IllegalStateException("route '" + r.describe() + "': sticky and hashBy both set (expected: one)");
-            }
             RoutePolicy policy = new RoutePolicy(merged, merged.rateLimit == null ? null
                     : limiters.computeIfAbsent(merged.rateLimit, RateLimiter::new));
             if (r.handler != null) {

@@ -59,8 +59,9 @@ public final class Policies {
     /** These policies, with what they leave unset taken from {@code defaults}. */
     Policies over(Policies defaults) {
         Builder b = new Builder();
-        b.sticky = sticky != null ? sticky : defaults.sticky;
-        b.hashKey = hashKey != null ? hashKey : defaults.hashKey;
+        boolean ownAffinity = sticky != null || hashKey != null; // sticky and hashBy are one choice: affinity
+        b.sticky = ownAffinity ? sticky : defaults.sticky;
+        b.hashKey = ownAffinity ? hashKey : defaults.hashKey;
         b.requestHeaders = requestHeaders != null ? requestHeaders : defaults.requestHeaders;
         b.responseHeaders = responseHeaders != null ? responseHeaders : defaults.responseHeaders;
         b.requestIdHeader = requestIdHeader != null ? requestIdHeader : defaults.requestIdHeader;
@@ -89,7 +90,7 @@ public final class Policies {
 
         Builder() {}
 
-        /** Cookie-based session affinity. */
+        /** Cookie-based session affinity (a route's own affinity, sticky or hashBy, replaces the listener's). */
         public Builder sticky(StickyCookie value) {
             sticky = once("sticky", sticky, value);
             return this;
@@ -169,6 +170,9 @@ public final class Policies {
         }
 
         Policies build() {
+            if (sticky != null && hashKey != null) {
+                throw new IllegalStateException("sticky and hashBy: both set (expected: one kind of affinity)");
+            }
             return new Policies(this);
         }
 
