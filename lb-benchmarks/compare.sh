@@ -89,6 +89,7 @@ IPERF=15201; REDIS=16379; WEB=18080
 declare -A PORT_IPERF=([direct]=$IPERF [haproxy]=25201 [nginx]=35201 [jlb]=45201)
 declare -A PORT_REDIS=([direct]=$REDIS [haproxy]=26379 [nginx]=36379 [jlb]=46379)
 declare -A PORT_WEB=([direct]=$WEB [haproxy]=28080 [nginx]=38080 [jlb]=48080)
+declare -A PORT_TLS=([haproxy]=28443 [nginx]=38443 [jlb]=48443)   # HTTPS: no 'direct' (the backend speaks HTTP)
 CONTENDERS=(direct haproxy nginx jlb)
 PROXIES=(haproxy nginx jlb)
 declare -A PID_OF
@@ -132,12 +133,19 @@ EOF
 "$NGINX" -c "$WORK/nginx-backend/nginx.conf" -p "$WORK/nginx-backend" -g 'daemon on;'
 wait_port $IPERF; wait_port $REDIS; wait_port $WEB
 
+# ---- one certificate for every TLS listener: EC P-256, as most sites serve ----
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=localhost" \
+  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$WORK/tls.key" -out "$WORK/tls.pem" 2>/dev/null
+cat "$WORK/tls.pem" "$WORK/tls.key" > "$WORK/tls-haproxy.pem"
+chmod a+r "$WORK"/tls*
+
 # ---- contenders: 2 worker threads/processes each, upstream keep-alive for all ----
 log "starting HAProxy, NGINX and jlb"
 cat > "$WORK/haproxy.cfg" <<EOF
 global
   nbthread 2
   maxconn $PROXY_MAXCONN
+  ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256
 defaults
   timeout connect 5s
   timeout client 60s
@@ -160,6 +168,11 @@ frontend web
   mode http
   option forwardfor
   bind 127.0.0.1:${PORT_WEB[haproxy]}
+  default_backend web
+frontend web-tls
+  mode http
+  option forwardfor
+  bind 127.0.0.1:${PORT_TLS[haproxy]} ssl crt $WORK/tls-haproxy.pem ssl-min-ver TLSv1.3 alpn http/1.1
   default_backend web
 backend web
   mode http
@@ -195,6 +208,19 @@ http {
       proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
     }
   }
+  server {
+    listen 127.0.0.1:${PORT_TLS[nginx]} ssl;
+    ssl_certificate $WORK/tls.pem;
+    ssl_certificate_key $WORK/tls.key;
+    ssl_protocols TLSv1.3;
+    ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;
+    location / {
+      proxy_pass http://web;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    }
+  }
 }
 EOF
 "$NGINX" -c "$WORK/nginx-proxy/nginx.conf" -p "$WORK/nginx-proxy" -g 'daemon on;'
@@ -211,12 +237,19 @@ listeners:
   - {name: iperf, protocol: tcp, listen: "127.0.0.1:${PORT_IPERF[jlb]}", pool: iperf}
   - {name: redis, protocol: tcp, listen: "127.0.0.1:${PORT_REDIS[jlb]}", pool: redis}
   - {name: web, protocol: http, listen: "127.0.0.1:${PORT_WEB[jlb]}", routes: [{to: web}]}
+  - name: web-tls
+    protocol: http
+    listen: "127.0.0.1:${PORT_TLS[jlb]}"
+    routes: [{to: web}]
+    tls: {certificates: [{cert: $WORK/tls.pem, key: $WORK/tls.key}], protocols: [TLSv1.3]}
 EOF
 JLB_JVM="-Xms1g -Xmx1g -XX:+UseParallelGC"
 # shellcheck disable=SC2086
 java $JLB_JVM -jar "$JAR" run "$WORK/jlb.yaml" > "$WORK/jlb.log" 2>&1 &
 PID_OF[jlb]=$!; PIDS+=($!)
-for c in "${PROXIES[@]}"; do wait_port "${PORT_IPERF[$c]}"; wait_port "${PORT_REDIS[$c]}"; wait_port "${PORT_WEB[$c]}"; done
+for c in "${PROXIES[@]}"; do
+  wait_port "${PORT_IPERF[$c]}"; wait_port "${PORT_REDIS[$c]}"; wait_port "${PORT_WEB[$c]}"; wait_port "${PORT_TLS[$c]}"
+done
 
 # ---- measurement helpers ----
 CLK_TCK=$(getconf CLK_TCK)
@@ -275,11 +308,12 @@ run_redis() { # PORT TEST PIPELINE -> req/s p50 p99 requests
   echo "$line" | awk -F'","' -v n="$n" '{ gsub(/"/, "", $0); split($0, f, ","); printf "%s req/s %s %s %d\n", f[2], f[5], f[7], n }'
 }
 
-run_wrk() { # PORT PATH CONNECTIONS [close] -> req/s p50 p99 requests
-  local extra=()
+run_wrk() { # PORT PATH CONNECTIONS [close] [https] -> req/s p50 p99 requests
+  local extra=() scheme=http
   [ "${4:-}" = close ] && extra=(-H "Connection: close")
+  [ "${5:-}" = https ] && scheme=https
   local out rps p50 p99 total
-  out=$(wrk -t2 -c"$3" -d"${SECONDS_PER_RUN}s" --latency "${extra[@]}" "http://127.0.0.1:$1$2" 2>&1)
+  out=$(wrk -t2 -c"$3" -d"${SECONDS_PER_RUN}s" --latency "${extra[@]}" "$scheme://127.0.0.1:$1$2" 2>&1)
   rps=$(echo "$out" | awk '/Requests\/sec:/ {print $2}')
   p50=$(to_ms "$(echo "$out" | awk '$1 == "50%" {print $2}')")
   p99=$(to_ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")
@@ -302,6 +336,8 @@ WORKLOADS=(
   "http-keepalive|L7 small responses, wrk -t2 -c64, keep-alive|run_wrk PORT_WEB /small 64"
   "http-close|L7 small responses, wrk -t2 -c64, Connection: close|run_wrk PORT_WEB /small 64 close"
   "http-1m|L7 1 MiB responses, wrk -t2 -c16|run_wrk PORT_WEB /1m 16"
+  "https-keepalive|HTTPS (TLS 1.3, AES-128-GCM, P-256) small responses, wrk -t2 -c64, keep-alive|run_wrk PORT_TLS /small 64 keep https"
+  "https-handshakes|HTTPS full handshakes: a new TLS 1.3 connection per request, wrk -t2 -c64 (req/s = handshakes/s)|run_wrk PORT_TLS /small 64 close https"
 )
 
 # ---- warm-up: the JIT compiles jlb's hot paths; the others get the same traffic for fairness ----
@@ -313,6 +349,8 @@ for c in "${PROXIES[@]}"; do   # every kind of traffic, so that no code path is 
   redis-benchmark -h 127.0.0.1 -p "${PORT_REDIS[$c]}" -c 50 -n 100000 -t get -q >/dev/null 2>&1 || true
   redis-benchmark -h 127.0.0.1 -p "${PORT_REDIS[$c]}" -c 50 -n 400000 -P 16 -t get -q >/dev/null 2>&1 || true
   iperf3 -c 127.0.0.1 -p "${PORT_IPERF[$c]}" -t 2 >/dev/null 2>&1 || true
+  wrk -t2 -c64 -d3s "https://127.0.0.1:${PORT_TLS[$c]}/small" >/dev/null 2>&1 || true
+  wrk -t2 -c64 -d3s -H "Connection: close" "https://127.0.0.1:${PORT_TLS[$c]}/small" >/dev/null 2>&1 || true
 done
 
 # ---- the runs, contenders in alternation, rotating who goes first ----
@@ -334,6 +372,7 @@ for round in $(seq "$ROUNDS"); do
     for c in "${order[@]}"; do
       read -r fn portvar rest <<< "$cmd"
       declare -n ports="$portvar"
+      if [ -z "${ports[$c]:-}" ]; then unset -n ports; continue; fi   # no such listener for this contender
       log "round $round/$ROUNDS: $key on $c"
       # shellcheck disable=SC2086
       measure "$key" "$c" "$round" "$fn" "${ports[$c]}" $rest
