@@ -349,8 +349,8 @@ for c in "${PROXIES[@]}"; do   # every kind of traffic, so that no code path is 
   redis-benchmark -h 127.0.0.1 -p "${PORT_REDIS[$c]}" -c 50 -n 100000 -t get -q >/dev/null 2>&1 || true
   redis-benchmark -h 127.0.0.1 -p "${PORT_REDIS[$c]}" -c 50 -n 400000 -P 16 -t get -q >/dev/null 2>&1 || true
   iperf3 -c 127.0.0.1 -p "${PORT_IPERF[$c]}" -t 2 >/dev/null 2>&1 || true
-  wrk -t2 -c64 -d3s "https://127.0.0.1:${PORT_TLS[$c]}/small" >/dev/null 2>&1 || true
-  wrk -t2 -c64 -d3s -H "Connection: close" "https://127.0.0.1:${PORT_TLS[$c]}/small" >/dev/null 2>&1 || true
+  wrk -t2 -c64 -d6s "https://127.0.0.1:${PORT_TLS[$c]}/small" >/dev/null 2>&1 || true
+  wrk -t2 -c64 -d5s -H "Connection: close" "https://127.0.0.1:${PORT_TLS[$c]}/small" >/dev/null 2>&1 || true
 done
 
 # ---- the runs, contenders in alternation, rotating who goes first ----
