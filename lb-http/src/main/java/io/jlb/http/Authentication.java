@@ -3,11 +3,13 @@ package io.jlb.http;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Checks each request of a route before it is forwarded or answered: the built-in {@link ApiKeyAuthentication API
  * keys}, {@link BasicAuthentication HTTP Basic} and {@link JwtAuthentication JWT bearer tokens}, or an
- * implementation of your own. Runs on the event loop: it must not block. A refusal is answered 401 (with its
+ * implementation of your own. Runs on the event loop: it must not block, and a check too slow for the loop (a
+ * password hash, a call out) is handed to a worker thread through {@link #offLoop}. A refusal is answered 401 (with its
  * {@code WWW-Authenticate} challenge) or 403; an acceptance may forward headers to the backend (claims, the caller's
  * name) and remove others (the credentials).
  */
@@ -15,6 +17,16 @@ import java.util.Objects;
 public interface Authentication {
     /** Decides on {@code request}. */
     Result authenticate(RequestView request);
+
+    /**
+     * The check of {@code request} as work for a worker thread, when it is too slow for the event loop; null (the
+     * default) when {@link #authenticate} is quick for it. Runs on the event loop; the work it returns must hold
+     * what it needs from the request, as the view is not valid off the loop. The request waits meanwhile, and
+     * other connections are served.
+     */
+    default Supplier<Result> offLoop(RequestView request) {
+        return null;
+    }
 
     /** HTTP Basic against a set of users and password hashes. */
     static BasicAuthentication.Builder basic(String realm) {

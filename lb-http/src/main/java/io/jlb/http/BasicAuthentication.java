@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
@@ -17,7 +18,8 @@ import javax.crypto.spec.PBEKeySpec;
  * HTTP Basic authentication (RFC 7617) against users with password hashes, never plain passwords:
  * <ul>
  *   <li>{@code pbkdf2-sha256$ITERATIONS$SALT$HASH} (base64 salt and hash): made by {@link #hash(char[])}; slow on
- *   purpose, so a verified credential is remembered (by a digest of it) and not hashed again;
+ *   purpose, so it is computed on a worker thread, never on the event loop, and a verified credential is
+ *   remembered and not hashed again;
  *   <li>{@code {SSHA256}BASE64} (SHA-256 of password then salt, followed by the salt);
  *   <li>{@code {SHA256}BASE64} (unsalted: only for long random secrets),
  *   {@code printf %s "$PASSWORD" | openssl dgst -sha256 -binary | base64}.
@@ -50,7 +52,23 @@ public final class BasicAuthentication implements Authentication {
 
     @Override
     public Result authenticate(RequestView request) {
+        return decide(request.header("authorization"));
+    }
+
+    /** A first sight of credentials checked against a {@code pbkdf2-sha256} hash: slow on purpose, so off the loop. */
+    @Override
+    public Supplier<Result> offLoop(RequestView request) {
         String auth = request.header("authorization");
+        if (auth == null || !auth.regionMatches(true, 0, "Basic ", 0, 6) || verified.containsKey(auth)) {
+            return null;
+        }
+        String user = userOf(auth.substring(6).trim());
+        String hash = user == null ? null : users.get(user);
+        return (hash != null ? hash : dummyHash).startsWith("pbkdf2-") ? () -> decide(auth) : null;
+    }
+
+    /** Decides on an Authorization value; safe on any thread. */
+    private Result decide(String auth) {
         if (auth == null || !auth.regionMatches(true, 0, "Basic ", 0, 6)) {
             return Result.unauthorized(challenge, "credentials are required");
         }
@@ -69,15 +87,25 @@ public final class BasicAuthentication implements Authentication {
         return Result.allow(forward, strip ? List.of("authorization") : List.of());
     }
 
-    /** The user whose credentials these are, or null. */
-    private String check(String base64) {
-        String decoded;
+    /** The user name of Basic credentials, or null when they are not {@code base64(user:password)}. */
+    private static String userOf(String base64) {
+        String decoded = decode(base64);
+        int colon = decoded == null ? -1 : decoded.indexOf(':');
+        return colon < 0 ? null : decoded.substring(0, colon);
+    }
+
+    private static String decode(String base64) {
         try {
-            decoded = new String(B64.decode(base64), StandardCharsets.UTF_8);
+            return new String(B64.decode(base64), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             return null;
         }
-        int colon = decoded.indexOf(':');
+    }
+
+    /** The user whose credentials these are, or null. */
+    private String check(String base64) {
+        String decoded = decode(base64);
+        int colon = decoded == null ? -1 : decoded.indexOf(':');
         if (colon < 0) {
             return null;
         }

@@ -13,11 +13,11 @@ import io.jlb.nio.AccessLog;
 import io.jlb.nio.internal.Addresses;
 import io.jlb.nio.internal.EventLoop;
 import io.jlb.nio.internal.IoHandler;
+import io.jlb.nio.internal.OffLoop;
 import io.jlb.nio.internal.ProxyHeader;
 import io.jlb.nio.internal.Relay;
 import io.jlb.nio.internal.ServerRuntime;
 import io.jlb.nio.internal.Timer;
-import io.jlb.nio.internal.TlsTasks;
 import io.jlb.nio.internal.TlsTransport;
 import io.jlb.nio.internal.Transport;
 import java.io.IOException;
@@ -26,6 +26,8 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,6 +141,10 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private boolean requestIdempotent;
     private boolean queued;
     private long queuedUntil;
+    /** Counts exchanges, so that an answer from a worker thread finds whether its exchange is still the current one. */
+    private int exchangeSeq;
+    /** Whether the exchange waits for an authentication decided on a worker thread. */
+    private boolean awaitingAuth;
     private GzipEncoder gzip;
     // The access-log entry of the exchange in progress, captured only while the log is enabled.
     private boolean logPending;
@@ -184,7 +190,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         if (proxy.tls == null) {
             return;
         }
-        TlsTransport tls = new TlsTransport(loop, channel, proxy.tls.newEngine(HTTP_1_1), TlsTasks.executor());
+        TlsTransport tls = new TlsTransport(loop, channel, proxy.tls.newEngine(HTTP_1_1), OffLoop.executor());
         if (early != null && early.hasRemaining()) {
             tls.unread(early);
         }
@@ -432,6 +438,8 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
 
     private void startExchange(HttpHead h) {
         state = State.EXCHANGE;
+        exchangeSeq++;
+        awaitingAuth = false;
         proxy.stats.activeRequests.increment();
         headMethod = h.method() == HttpHead.Method.HEAD;
         clientMinor = h.minorVersion();
@@ -479,6 +487,18 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         if (rp.active && !admit(h, rp)) {
             return;
         }
+        forward(h);
+    }
+
+    /** Goes on with an admitted request: answers it in the proxy (a handler route) or sends it to a backend. */
+    private void forward(HttpHead h) {
+        RoutePolicy rp = route.policy();
+        if (rp.policies.hashKey != null) {
+            String key = rp.policies.hashKey.of(view);
+            if (key != null) {
+                exchangeContext = PickContext.ofKey(key);
+            }
+        }
         if (route.handler() != null) {
             localHandler = route.handler();
             startLocal(h);
@@ -522,8 +542,8 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     }
 
     /**
-     * Runs the route's request policies: the request id, the rate limit, authentication, the affinity key. False
-     * when the request was refused (and answered).
+     * Runs the route's request policies: the request id, the rate limit, authentication. False when the request
+     * was refused (and answered), or when it waits for an authentication running on a worker thread.
      */
     private boolean admit(HttpHead h, RoutePolicy rp) {
         policy.request(view);
@@ -539,33 +559,85 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             }
         }
         Authentication auth = rp.policies.authentication;
-        if (auth != null) {
-            Authentication.Result r;
-            try {
+        if (auth == null) {
+            return true;
+        }
+        Authentication.Result r = null;
+        Supplier<Authentication.Result> slow;
+        try {
+            slow = auth.offLoop(view);
+            if (slow == null) {
                 r = auth.authenticate(view);
-            } catch (RuntimeException e) {
-                LOG.warn("{}: authentication of {} failed", proxy.name, view, e);
-                refuse(h, 500, "authentication failed");
-                return false;
             }
-            if (!r.allowed()) {
-                proxy.stats.authFailures.increment();
-                if (r.challenge() != null) {
-                    refuse(h, r.status(), r.reason(), "WWW-Authenticate: " + r.challenge());
-                } else {
-                    refuse(h, r.status(), r.reason());
-                }
-                return false;
-            }
-            policy.authenticated(r);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: authentication of {} failed", proxy.name, view, e);
+            refuse(h, 500, "authentication failed");
+            return false;
         }
-        if (rp.policies.hashKey != null) {
-            String key = rp.policies.hashKey.of(view);
-            if (key != null) {
-                exchangeContext = PickContext.ofKey(key);
-            }
+        if (slow != null) {
+            authenticateOffLoop(slow);
+            return false;
         }
+        return authenticated(h, r);
+    }
+
+    /** Applies an authentication's decision: true when the request may go on, else it was refused (and answered). */
+    private boolean authenticated(HttpHead h, Authentication.Result r) {
+        if (r == null) {
+            refuse(h, 500, "authentication failed");
+            return false;
+        }
+        if (!r.allowed()) {
+            proxy.stats.authFailures.increment();
+            if (r.challenge() != null) {
+                refuse(h, r.status(), r.reason(), "WWW-Authenticate: " + r.challenge());
+            } else {
+                refuse(h, r.status(), r.reason());
+            }
+            return false;
+        }
+        policy.authenticated(r);
         return true;
+    }
+
+    /**
+     * Runs a slow authentication on a worker thread; the exchange waits (its head stays in the input buffer, no
+     * further request is parsed) and goes on, on this loop, when the decision comes back.
+     */
+    private void authenticateOffLoop(Supplier<Authentication.Result> check) {
+        int seq = exchangeSeq;
+        awaitingAuth = true;
+        try {
+            OffLoop.executor().execute(() -> {
+                Authentication.Result r;
+                try {
+                    r = check.get();
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: authentication of a request from {} failed", proxy.name, clientIp, e);
+                    r = null;
+                }
+                Authentication.Result decided = r;
+                loop.execute(() -> authDecided(seq, decided));
+            });
+        } catch (RejectedExecutionException e) {
+            awaitingAuth = false;
+            respondLocal(503, "Service Unavailable", "too many credentials waiting to be checked");
+        }
+    }
+
+    /** The decision of an off-loop authentication, back on this loop; ignored when its exchange is over. */
+    private void authDecided(int seq, Authentication.Result r) {
+        if (state != State.EXCHANGE || seq != exchangeSeq || !awaitingAuth) {
+            return;
+        }
+        awaitingAuth = false;
+        HttpHead h = parser.head();
+        if (authenticated(h, r)) {
+            forward(h);
+        }
+        if (state != State.CLOSED && state != State.TUNNEL) {
+            updateInterest();
+        }
     }
 
     private String limitKey(RateLimit limit) {
@@ -741,7 +813,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             return;
         }
         io.jlb.core.Backend b = bc.member.backend();
-        TlsTransport t = new TlsTransport(loop, bc.channel, tls.newEngine(b.host(), b.port()), TlsTasks.executor());
+        TlsTransport t = new TlsTransport(loop, bc.channel, tls.newEngine(b.host(), b.port()), OffLoop.executor());
         t.onWake(() -> bc.ready(SelectionKey.OP_READ | SelectionKey.OP_WRITE));
         bc.transport = t;
     }
@@ -1964,7 +2036,10 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             }
             case EXCHANGE -> {
                 LOG.debug("{}: client {} idle mid-exchange", proxy.name, client);
-                if (!responseStarted && !requestDone) {
+                if (awaitingAuth) {
+                    awaitingAuth = false;
+                    respondLocal(503, "Service Unavailable", "authentication not decided in time");
+                } else if (!responseStarted && !requestDone) {
                     respondLocal(408, "Request Timeout", "request body not received in time");
                 } else {
                     proxy.stats.aborted.increment();

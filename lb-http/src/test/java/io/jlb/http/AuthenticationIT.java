@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jlb.core.LoadBalancer;
+import io.jlb.http.internal.HeadParser;
 import java.math.BigInteger;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +21,16 @@ import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
@@ -42,6 +51,9 @@ class AuthenticationIT {
     private static RawHttpBackend backend;
     private static LoadBalancer lb;
     private static HttpProxy proxy;
+    /** A check that waits for the test: each one gives a permit when it starts, and returns once released. */
+    private static final Semaphore SLOW_STARTED = new Semaphore(0);
+    private static final CountDownLatch SLOW_RELEASE = new CountDownLatch(1);
 
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
@@ -78,8 +90,32 @@ class AuthenticationIT {
                                 .forwardNameAs("X-Consumer").stripKey(true).build())).to("app")
                         .pathPrefix("/basic/").policies(p -> p.authentication(Authentication.basic("ops")
                                 .user("alice", aliceHash).user("bob", bobHash).forwardUserAs("X-User").build())).to("app")
+                        .pathPrefix("/slow/").policies(p -> p.authentication(new HeldCheck())).to("app")
                         .defaultTo("app"))
                 .build().start();
+    }
+
+    /** An authentication too slow for the loop: it runs on a worker thread until the test releases it. */
+    private static final class HeldCheck implements Authentication {
+        @Override
+        public Result authenticate(RequestView request) {
+            throw new AssertionError("a slow check must not run on the event loop");
+        }
+
+        @Override
+        public Supplier<Result> offLoop(RequestView request) {
+            String who = request.header("x-who");
+            return () -> {
+                SLOW_STARTED.release();
+                try {
+                    SLOW_RELEASE.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return who == null ? Result.unauthorized("Basic realm=\"held\"", "nobody")
+                        : Result.allow(List.of(Map.entry("X-Checked", who)), List.of());
+            };
+        }
     }
 
     @AfterAll
@@ -167,6 +203,79 @@ class AuthenticationIT {
     }
 
     @Test
+    void aSlowCheckRunsOnAWorkerWhileTheLoopServesOthers() throws Exception {
+        try (RawClient held = new RawClient(proxy.address()); RawClient abandoned = new RawClient(proxy.address())) {
+            held.send("GET /slow/a HTTP/1.1\r\nHost: a\r\nX-Who: carol\r\n\r\n" // and a pipelined request behind it
+                    + "GET /plain HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertTrue(SLOW_STARTED.tryAcquire(30, TimeUnit.SECONDS), "the check started");
+            abandoned.send("GET /slow/b HTTP/1.1\r\nHost: a\r\nX-Who: dave\r\n\r\n");
+            abandoned.close(); // its decision, whenever it comes, finds no exchange waiting
+            // The proxy has one loop: had the check run on it, nothing else would be served until it ends.
+            assertEquals(200, get("/keys/x", "X-API-Key: k-partner-0123456789").status());
+            assertRefused(401, "not valid", get("/keys/x", "X-API-Key: k-mobile-0123456780"));
+            SLOW_RELEASE.countDown();
+            RawClient.Response first = held.read();
+            assertEquals(200, first.status(), first.text());
+            RawClient.Response second = held.read();
+            assertEquals(200, second.status(), second.text());
+        } finally {
+            SLOW_RELEASE.countDown();
+        }
+        List<RawHttpBackend.Request> seen = backend.requests();
+        assertTrue(seen.stream().anyMatch(r -> "carol".equals(r.header("x-checked"))), "carol's request went through");
+        assertTrue(seen.stream().noneMatch(r -> "dave".equals(r.header("x-checked"))), "the abandoned one did not");
+        assertEquals(200, get("/plain").status(), "the proxy serves on");
+    }
+
+    @Test
+    void aCheckThatDoesNotDecideInTimeIsAnswered503() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        Authentication stuck = new Authentication() {
+            @Override
+            public Result authenticate(RequestView request) {
+                throw new AssertionError("a slow check must not run on the event loop");
+            }
+
+            @Override
+            public Supplier<Result> offLoop(RequestView request) {
+                return () -> {
+                    try {
+                        never.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return Result.allow();
+                };
+            }
+        };
+        HttpProxy timed = HttpProxy.builder().listen("127.0.0.1:0").loadBalancer(lb).threads(1)
+                .timeouts(HttpTimeouts.defaults().withHeader(Duration.ofMillis(300)))
+                .routes(r -> r.pathPrefix("/").policies(p -> p.authentication(stuck)).to("app"))
+                .build().start();
+        try (RawClient c = new RawClient(timed.address())) {
+            c.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertRefused(503, "authentication not decided in time", c.read());
+        } finally {
+            never.countDown();
+            timed.close();
+        }
+    }
+
+    @Test
+    void onlyFirstSightsOfPbkdf2CredentialsLeaveTheLoop() throws Exception {
+        BasicAuthentication basic = Authentication.basic("ops").user("erin", BasicAuthentication.hash("pw".toCharArray()))
+                .build();
+        RequestView view = new RequestView();
+        assertNull(basic.offLoop(viewOf(view, null)), "no credentials: answered at once");
+        assertNull(basic.offLoop(viewOf(view, "Bearer x")), "not Basic: answered at once");
+        Supplier<Authentication.Result> first = basic.offLoop(viewOf(view, basic("erin", "pw").substring(15)));
+        assertTrue(first != null && first.get().allowed());
+        assertNull(basic.offLoop(viewOf(view, basic("erin", "pw").substring(15))), "remembered once verified");
+        assertTrue(basic.offLoop(viewOf(view, basic("erin", "nope").substring(15))) != null, "a wrong password is hashed too");
+        assertTrue(basic.offLoop(viewOf(view, basic("nobody", "pw").substring(15))) != null, "so is an unknown user");
+    }
+
+    @Test
     void configurationMistakesAreRefusedWhenBuilt() throws Exception {
         assertThrows(IllegalArgumentException.class, () -> Authentication.jwt().hmacSecret("k", new byte[8]));
         KeyPairGenerator small = KeyPairGenerator.getInstance("RSA");
@@ -207,6 +316,19 @@ class AuthenticationIT {
     private static String basic(String user, String password) {
         return "Authorization: Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
                 .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The view of a GET with this Authorization value (none when null). */
+    private static RequestView viewOf(RequestView view, String authorization) {
+        String text = "GET / HTTP/1.1\r\nHost: a\r\n" + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+                + "\r\n";
+        ByteBuffer b = ByteBuffer.allocateDirect(text.length());
+        b.put(text.getBytes(StandardCharsets.ISO_8859_1));
+        HeadParser parser = new HeadParser(true, 8192, 32768, 100);
+        parser.begin(b, 0);
+        assertEquals(HeadParser.Result.COMPLETE, parser.parse(b.position()));
+        view.reset(parser.head(), new InetSocketAddress("127.0.0.1", 1));
+        return view;
     }
 
     private static long now() {

@@ -9,11 +9,11 @@ import io.jlb.nio.internal.Addresses;
 import io.jlb.nio.internal.ClientHello;
 import io.jlb.nio.internal.EventLoop;
 import io.jlb.nio.internal.IoHandler;
+import io.jlb.nio.internal.OffLoop;
 import io.jlb.nio.internal.ProxyHeader;
 import io.jlb.nio.internal.Relay;
 import io.jlb.nio.internal.ServerRuntime;
 import io.jlb.nio.internal.Timer;
-import io.jlb.nio.internal.TlsTasks;
 import io.jlb.nio.internal.TlsTransport;
 import io.jlb.nio.internal.Transport;
 import java.io.IOException;
@@ -285,7 +285,7 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
             }
             Transport clientSide = Transport.plain(client);
             if (proxy.tls != null) { // the client's TLS starts now; bytes after a PROXY header belong to it
-                TlsTransport tls = new TlsTransport(loop, client, proxy.tls.newEngine(null), TlsTasks.executor());
+                TlsTransport tls = new TlsTransport(loop, client, proxy.tls.newEngine(null), OffLoop.executor());
                 if (pending != null) {
                     tls.unread(pending);
                     loop.buffers().give(pending);

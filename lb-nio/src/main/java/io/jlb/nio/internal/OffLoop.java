@@ -7,14 +7,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where TLS handshakes' delegated tasks (key exchange, signatures) run: one thread per processor, daemon, shared by
- * every listener, with a bounded queue; beyond it a handshake fails rather than waiting without bound.
+ * Where work too heavy for an event loop runs: TLS handshakes' delegated tasks (key exchange, signatures) and
+ * password hashes. One thread per processor, daemon, shared by every listener, with a bounded queue; beyond it the
+ * work is refused (the handshake fails, the request is answered 503) rather than waiting without bound.
  */
-public final class TlsTasks {
+public final class OffLoop {
     private static final int QUEUE = 16_384;
     private static final Executor EXECUTOR = create();
 
-    private TlsTasks() {}
+    private OffLoop() {}
 
     /** The shared executor. */
     public static Executor executor() {
@@ -26,7 +27,7 @@ public final class TlsTasks {
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUE), task -> {
-                    Thread t = new Thread(task, "jlb-tls-" + n.incrementAndGet());
+                    Thread t = new Thread(task, "jlb-worker-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 }, new ThreadPoolExecutor.AbortPolicy());
