@@ -15,7 +15,7 @@
 set -euo pipefail
 
 ROUNDS=3
-SECONDS_PER_RUN=4
+SECONDS_PER_RUN=3
 IDLE_CONNECTIONS=10000
 ONLY=""
 while [ $# -gt 0 ]; do
@@ -301,7 +301,7 @@ run_iperf() { # PORT STREAMS -> Gbit/s
 }
 
 run_redis() { # PORT TEST PIPELINE -> req/s p50 p99 requests
-  local n=$(( 60000 * SECONDS_PER_RUN )); [ "$3" -gt 1 ] && n=$(( 400000 * SECONDS_PER_RUN ))
+  local n=$(( 45000 * SECONDS_PER_RUN )); [ "$3" -gt 1 ] && n=$(( 400000 * SECONDS_PER_RUN ))
   local line
   line=$(redis-benchmark -h 127.0.0.1 -p "$1" -c 50 -n "$n" -t "$2" -P "$3" --csv 2>/dev/null | grep -v '^"test"' | head -1)
   # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
@@ -343,14 +343,14 @@ WORKLOADS=(
 # ---- warm-up: the JIT compiles jlb's hot paths; the others get the same traffic for fairness ----
 log "warming up"
 for c in "${PROXIES[@]}"; do   # every kind of traffic, so that no code path is still compiling when measured
-  wrk -t2 -c64 -d3s "http://127.0.0.1:${PORT_WEB[$c]}/small" >/dev/null 2>&1 || true
-  wrk -t2 -c64 -d3s -H "Connection: close" "http://127.0.0.1:${PORT_WEB[$c]}/small" >/dev/null 2>&1 || true
+  wrk -t2 -c64 -d2s "http://127.0.0.1:${PORT_WEB[$c]}/small" >/dev/null 2>&1 || true
+  wrk -t2 -c64 -d2s -H "Connection: close" "http://127.0.0.1:${PORT_WEB[$c]}/small" >/dev/null 2>&1 || true
   wrk -t2 -c16 -d2s "http://127.0.0.1:${PORT_WEB[$c]}/1m" >/dev/null 2>&1 || true
   redis-benchmark -h 127.0.0.1 -p "${PORT_REDIS[$c]}" -c 50 -n 100000 -t get -q >/dev/null 2>&1 || true
   redis-benchmark -h 127.0.0.1 -p "${PORT_REDIS[$c]}" -c 50 -n 400000 -P 16 -t get -q >/dev/null 2>&1 || true
-  iperf3 -c 127.0.0.1 -p "${PORT_IPERF[$c]}" -t 2 >/dev/null 2>&1 || true
+  iperf3 -c 127.0.0.1 -p "${PORT_IPERF[$c]}" -t 1 >/dev/null 2>&1 || true
   wrk -t2 -c64 -d6s "https://127.0.0.1:${PORT_TLS[$c]}/small" >/dev/null 2>&1 || true
-  wrk -t2 -c64 -d5s -H "Connection: close" "https://127.0.0.1:${PORT_TLS[$c]}/small" >/dev/null 2>&1 || true
+  wrk -t2 -c64 -d3s -H "Connection: close" "https://127.0.0.1:${PORT_TLS[$c]}/small" >/dev/null 2>&1 || true
 done
 
 # ---- the runs, contenders in alternation, rotating who goes first ----

@@ -18,7 +18,7 @@ WORK="$(mktemp -d /tmp/jlb-jmh.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 START=$(date +%s)
 
-echo "running SelectorBenchmark (about 12 minutes) and HttpHeadBenchmark (about 1 minute)" >&2
+echo "running SelectorBenchmark (about 17 minutes) and HttpHeadBenchmark (about 1 minute)" >&2
 java -jar "$JAR" SelectorBenchmark "${WARMUP[@]}" "${MEASURE[@]}" -prof gc -rf csv -rff "$WORK/selectors.csv" "$@" >&2
 java -jar "$JAR" HttpHeadBenchmark "${WARMUP[@]}" "${MEASURE[@]}" -prof gc -rf csv -rff "$WORK/http.csv" "$@" >&2
 
