@@ -404,6 +404,9 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private void head() {
         if (state == State.IDLE) {
             state = State.HEAD;
+            // nothing of the last exchange lingers: a bad request or a timeout here is answered, not cut
+            policy.begin(proxy.listenerPolicy, clientIp, proxy.scheme);
+            responseStarted = false;
             requestRead = false;
             parser.begin(in, inStart);
             deadline(proxy.headerTimeoutNanos);
@@ -474,7 +477,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         }
         view.reset(h, client);
         route = proxy.router.route(view);
-        policy.begin(route == null ? RoutePolicy.NONE : route.policy(), clientIp, proxy.scheme);
+        policy.begin(route == null ? proxy.listenerPolicy : route.policy(), clientIp, proxy.scheme);
         exchangeContext = pickContext;
         if (route == null) {
             respondLocal(404, "Not Found", "no route for " + view.host() + view.path());
@@ -1601,7 +1604,16 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         StringBuilder head = new StringBuilder(128).append("HTTP/1.1 ").append(status).append(' ')
                 .append(reason(status)).append("\r\n");
         for (java.util.Map.Entry<String, String> f : reply.headers()) {
+            if (!refusal && policy.dropsLocal(f.getKey())) {
+                continue; // a response rule replaces or removes it
+            }
             head.append(f.getKey()).append(": ").append(f.getValue()).append("\r\n");
+        }
+        Reply answered = reply;
+        java.util.function.Predicate<String> has =
+                name -> answered.headers().stream().anyMatch(f -> f.getKey().equalsIgnoreCase(name));
+        for (String field : policy.localFields(has)) {
+            head.append(field).append("\r\n");
         }
         head.append("Content-Length: ").append(reply.body().length).append("\r\n");
         if (policy.requestId != null) {
@@ -1744,7 +1756,18 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
 
     // ======================================================================== local responses and closing
 
-    /** Answers the request itself and closes the connection after. The request must not have a response yet. */
+    /** Whether one of {@code headers} ({@code Name: value} lines) is named {@code lowerCaseName}. */
+    private static boolean hasField(String[] headers, String lowerCaseName) {
+        for (String h : headers) {
+            if (h.length() > lowerCaseName.length() && h.charAt(lowerCaseName.length()) == ':'
+                    && h.regionMatches(true, 0, lowerCaseName, 0, lowerCaseName.length())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+        /** Answers the request itself and closes the connection after. The request must not have a response yet. */
     private void respondLocal(int code, String reason, String body, String... headers) {
         if (responseStarted) {
             abort();
@@ -1769,6 +1792,14 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         if (policy.requestId != null) {
             headers = java.util.Arrays.copyOf(headers, headers.length + 1);
             headers[headers.length - 1] = policy.policy.policies.requestIdHeader + ": " + policy.requestId;
+        }
+        String[] given = headers;
+        java.util.List<String> fields = policy.localFields(name -> hasField(given, name));
+        if (!fields.isEmpty()) {
+            headers = java.util.Arrays.copyOf(headers, headers.length + fields.size());
+            for (int i = 0; i < fields.size(); i++) {
+                headers[given.length + i] = fields.get(i);
+            }
         }
         b.put(HeadWriter.localResponse(code, reason, body + "\n", true, headers));
         if (!logPending && proxy.accessLog != null && proxy.accessLog.enabled()) {

@@ -291,6 +291,57 @@ final class ExchangePolicy implements HeadWriter.Extra {
         }
     }
 
+    /** Whether an answer the proxy makes itself leaves out its field {@code name}: a response rule replaces it. */
+    boolean dropsLocal(String name) {
+        HeaderRules rules = policy.policies.responseHeaders;
+        return rules != null && rules.removed().contains(name.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * The fields response policies give an answer the proxy makes itself (a refusal, a 404, a handler's reply), as
+     * {@code Name: value} lines: the response rules' fields and the security headers, these not over a field the
+     * answer has ({@code has}, by lower-case name) unless the preset overrides.
+     */
+    List<String> localFields(java.util.function.Predicate<String> has) {
+        RoutePolicy p = policy;
+        HeaderRules rules = p.policies.responseHeaders;
+        SecurityHeaders security = p.policies.securityHeaders;
+        if (rules == null && security == null) {
+            return List.of();
+        }
+        List<String> lines = new java.util.ArrayList<>();
+        if (rules != null) {
+            for (HeaderRules.Field f : rules.added()) {
+                value.setLength(0);
+                f.value().appendTo(value, variables);
+                lines.add(f.name() + ": " + printable(value));
+            }
+        }
+        if (security != null) {
+            List<Map.Entry<String, String>> fields = p.securityFields;
+            for (int i = 0; i < fields.size(); i++) {
+                if (i == 0 && security.hsts() != null && !"https".equals(scheme)) {
+                    continue;
+                }
+                String name = fields.get(i).getKey();
+                if (security.override() || !has.test(name.toLowerCase(java.util.Locale.ROOT))) {
+                    lines.add(name + ": " + fields.get(i).getValue());
+                }
+            }
+        }
+        return lines;
+    }
+
+    /** A field value with control characters made spaces, as {@link #putValue} writes it. */
+    private static String printable(CharSequence v) {
+        StringBuilder b = new StringBuilder(v.length());
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            b.append(c < 0x20 && c != '\t' || c == 0x7f ? ' ' : c);
+        }
+        return b.toString();
+    }
+
     private void field(ByteBuffer out, String name, HeaderRules.Template template) {
         value.setLength(0);
         template.appendTo(value, variables);

@@ -41,6 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class HttpProxy implements AutoCloseable {
     final String name;
     final Router router;
+    /** The listener's policies, for what the proxy answers before a route is known (400, 404, 408). */
+    final RoutePolicy listenerPolicy;
     final HttpLimits limits;
     final int maxResponseHeadBytes;
     final HeadWriter.Options forwarding;
@@ -71,9 +73,10 @@ public final class HttpProxy implements AutoCloseable {
     private final Map<Pool, Waiters> waiters = new ConcurrentHashMap<>();
     final AtomicInteger retriesInFlight = new AtomicInteger();
 
-    HttpProxy(HttpProxyBuilder b, Router router, int bufferSize, HttpLimits limits) {
+    HttpProxy(HttpProxyBuilder b, Router router, RoutePolicy listenerPolicy, int bufferSize, HttpLimits limits) {
         this.listen = b.listenAddress();
         this.router = router;
+        this.listenerPolicy = listenerPolicy;
         this.limits = limits;
         this.maxResponseHeadBytes = Math.min(64 * 1024, bufferSize);
         ForwardedHeaders forwarded = b.forwarded();

@@ -310,7 +310,7 @@ public final class HttpProxyBuilder {
         for (String pool : backendTlsByPool.keySet()) {
             loadBalancer.pool(pool); // a typo in a pool name fails here
         }
-        return new HttpProxy(this, new Router(compiled), buffer, l);
+        return new HttpProxy(this, new Router(compiled), new RoutePolicy(defaults, null), buffer, l);
     }
 
     // ---- the settings with their defaults, read by HttpProxy ----

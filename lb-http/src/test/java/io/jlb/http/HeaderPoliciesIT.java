@@ -43,6 +43,8 @@ class HeaderPoliciesIT {
                         .pathPrefix("/strict/").policies(p -> p.securityHeaders(SecurityHeaders.recommended().overriding(true)))
                         .to("app")
                         .path("/local").respond(200, "here\n")
+                        .path("/local-rules").policies(p -> p.responseHeaders(h -> h.set("Server", "jlb")
+                                .add("X-Answered-For", "{host}"))).respond(200, "here\n")
                         .defaultTo("app"))
                 .build().start();
     }
@@ -108,6 +110,26 @@ class HeaderPoliciesIT {
             RawClient.Response strict = c.read();
             assertEquals("DENY", strict.header("x-frame-options"), "overridden");
             assertNull(strict.header("content-security-policy"), "the route's own preset replaces the listener's");
+        }
+    }
+
+    @Test
+    void theProxysOwnAnswersCarryTheResponsePoliciesToo() throws Exception {
+        try (RawClient c = new RawClient(proxy.address())) {
+            c.send("GET /local HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawClient.Response local = c.read();
+            assertEquals("nosniff", local.header("x-content-type-options"), "the listener's preset on a handler's reply");
+            assertEquals("default-src 'self'", local.header("content-security-policy"));
+            assertTrue(local.header("x-request-id").matches("[0-9a-f]{32}"));
+            c.send("GET /local-rules HTTP/1.1\r\nHost: shop.example\r\n\r\n");
+            RawClient.Response ruled = c.read();
+            assertEquals("jlb", ruled.header("server"));
+            assertEquals("shop.example", ruled.header("x-answered-for"));
+            c.send("GET /a path with spaces HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawClient.Response bad = c.read();
+            assertEquals(400, bad.status());
+            assertEquals("nosniff", bad.header("x-content-type-options"), "and on the proxy's errors");
+            assertNull(bad.header("x-request-id"), "nothing of the previous exchange lingers");
         }
     }
 

@@ -98,4 +98,20 @@ class SmugglingIT {
         assertTrue(backend.requests().size() - before <= 1, name);
         assertTrue(backend.requests().stream().noneMatch(r -> r.target().equals("/smuggled")), name);
     }
+
+    /** The same after a good exchange on the connection, where a smuggled request would ride along. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("attacks")
+    void aBadMessageAfterAGoodOneIsAnsweredAndEndsTheConnection(String name, int status, String attack) throws Exception {
+        try (RawClient c = new RawClient(proxy.address())) {
+            c.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertEquals(200, c.read().status(), name);
+            c.send(attack);
+            RawClient.Response r = c.read();
+            assertEquals(status, r.status(), name);
+            assertTrue(c.closedByPeer(), name + ": the connection is closed after an ambiguous message");
+        }
+        Await.until(Duration.ofSeconds(5), "proxy idle", () -> proxy.stats().activeConnections() == 0);
+        assertTrue(backend.requests().stream().noneMatch(r -> r.target().equals("/smuggled")), name);
+    }
 }
