@@ -20,7 +20,8 @@ import java.nio.channels.SocketChannel;
  *   <li>A reset (an I/O error) on one socket closes it; bytes already read from it are still written to the other
  *       socket, which is then closed. Nothing read is dropped before a close is propagated.</li>
  *   <li>A source is read at most {@link #READS_PER_EVENT} times per readiness event, so that one fast connection
- *       cannot starve the loop's others.</li>
+ *       cannot starve the loop's others, and not again after a short read, which found the socket drained (one
+ *       system call per message each way, as HAProxy makes).</li>
  * </ul>
  */
 public final class Relay {
@@ -178,6 +179,9 @@ public final class Relay {
                     d.pending = buffer; // the destination is full: stop reading the source until it drains
                     buffer = null;
                     break;
+                }
+                if (d.from.transport.drainedBy(n, buffer.capacity())) {
+                    break; // a read now would find nothing: save the system call
                 }
             }
         } finally {

@@ -491,6 +491,12 @@ public final class TlsTransport implements Transport {
         return ops;
     }
 
+    /** Never: a TLS read gives at most one record, and more may wait in the socket. */
+    @Override
+    public boolean drainedBy(int n, int room) {
+        return false;
+    }
+
     private boolean hasBufferedInput() {
         return appIn != null && appIn.hasRemaining() || hasNetInput() && !underflow || inboundDone && !eofDelivered;
     }

@@ -40,6 +40,14 @@ public interface Transport {
     boolean hasPendingOutput();
 
     /**
+     * Whether a read that gave {@code n} bytes of the {@code room} asked for shows that nothing more is waiting, so
+     * that reading again would only find nothing: a short TCP read does (the next readiness event brings the rest).
+     */
+    default boolean drainedBy(int n, int room) {
+        return n < room;
+    }
+
+    /**
      * Where to turn when the transport has something for its owner that no readiness event will bring (plaintext
      * already decrypted, a handshake task done). Plain TCP never does.
      */
