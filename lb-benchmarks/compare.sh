@@ -86,10 +86,12 @@ fi
 
 # ---- ports (loopback only) ----
 IPERF=15201; REDIS=16379; WEB=18080
-declare -A PORT_IPERF=([direct]=$IPERF [haproxy]=25201 [nginx]=35201 [jlb]=45201)
-declare -A PORT_REDIS=([direct]=$REDIS [haproxy]=26379 [nginx]=36379 [jlb]=46379)
-declare -A PORT_WEB=([direct]=$WEB [haproxy]=28080 [nginx]=38080 [jlb]=48080)
-declare -A PORT_TLS=([haproxy]=28443 [nginx]=38443 [jlb]=48443)   # HTTPS: no 'direct' (the backend speaks HTTP)
+# Every port below the ephemeral range (32768-60999 on Linux): a proxy's own connection to a backend could
+# otherwise leave a TIME_WAIT socket on a port a listener needs on the next run.
+declare -A PORT_IPERF=([direct]=$IPERF [haproxy]=25201 [nginx]=21201 [jlb]=31201)
+declare -A PORT_REDIS=([direct]=$REDIS [haproxy]=26379 [nginx]=21379 [jlb]=31379)
+declare -A PORT_WEB=([direct]=$WEB [haproxy]=28080 [nginx]=21080 [jlb]=31080)
+declare -A PORT_TLS=([haproxy]=28443 [nginx]=21443 [jlb]=31443)   # HTTPS: no 'direct' (the backend speaks HTTP)
 CONTENDERS=(direct haproxy nginx jlb)
 PROXIES=(haproxy nginx jlb)
 declare -A PID_OF
