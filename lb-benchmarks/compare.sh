@@ -339,7 +339,7 @@ WORKLOADS=(
   "http-close|L7 small responses, wrk -t2 -c64, Connection: close|run_wrk PORT_WEB /small 64 close"
   "http-1m|L7 1 MiB responses, wrk -t2 -c16|run_wrk PORT_WEB /1m 16"
   "https-keepalive|HTTPS (TLS 1.3, AES-128-GCM, P-256) small responses, wrk -t2 -c64, keep-alive|run_wrk PORT_TLS /small 64 keep https"
-  "https-handshakes|HTTPS full handshakes: a new TLS 1.3 connection per request, wrk -t2 -c64 (req/s = handshakes/s)|run_wrk PORT_TLS /small 64 close https"
+  "https-handshakes|HTTPS handshakes: a new TLS 1.3 connection per request, wrk -t2 -c64 (req/s = handshakes/s; wrk resumes its session, so each is PSK with an X25519 exchange)|run_wrk PORT_TLS /small 64 close https"
 )
 
 # ---- warm-up: the JIT compiles jlb's hot paths; the others get the same traffic for fairness ----
