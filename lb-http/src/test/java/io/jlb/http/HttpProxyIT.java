@@ -451,9 +451,10 @@ class HttpProxyIT {
 
     @Test
     void drainsOnCloseAfterTheCurrentResponse() throws Exception {
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
         RawHttpBackend slow = later(new RawHttpBackend("slowish", (req, s, out) -> {
             try {
-                Thread.sleep(300); // the backend's own processing time, not a test wait
+                answer.await(10, java.util.concurrent.TimeUnit.SECONDS); // answers once the proxy is draining
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -468,6 +469,8 @@ class HttpProxyIT {
             Await.until(Duration.ofSeconds(5), "request in flight", () -> slow.requests().size() == 1);
             Thread closer = new Thread(proxy::close);
             closer.start();
+            Await.until(Duration.ofSeconds(5), "proxy draining", proxy::draining);
+            answer.countDown();
             RawClient.Response r = c.read();
             assertEquals("done", r.text());
             assertEquals("close", r.header("connection"), "the response in flight tells the client to go");
