@@ -1767,7 +1767,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         return false;
     }
 
-        /** Answers the request itself and closes the connection after. The request must not have a response yet. */
+    /** Answers the request itself and closes the connection after. The request must not have a response yet. */
     private void respondLocal(int code, String reason, String body, String... headers) {
         if (responseStarted) {
             abort();
