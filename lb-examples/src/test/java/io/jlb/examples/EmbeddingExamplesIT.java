@@ -155,15 +155,18 @@ class EmbeddingExamplesIT {
             long before = roundTrips.get();
             Await.until(Duration.ofSeconds(10), "traffic goes on", () -> roundTrips.get() > before + 1000);
             assertEquals(BackendState.DRAINING, pool.member(old.hostPort()).orElseThrow().state());
-            for (int i = 0; i < 4; i++) {
+            // Each of the proxy's two loops walks its own round-robin rotation over {other, replacement}, so of 8 new
+            // connections, however the kernel spreads them over the loops, at least 3 go to the replacement.
+            for (int i = 0; i < 8; i++) {
                 try (Socket s = new Socket()) {
                     s.connect(proxy.address(), 5000);
+                    s.setSoTimeout(10_000);
                     s.getOutputStream().write('x');
-                    s.getInputStream().read();
+                    assertEquals('x', s.getInputStream().read());
                 }
             }
             assertEquals(oldAccepted, old.accepted(), "no new connection to the draining backend");
-            assertTrue(replacement.accepted() >= 2, "new connections reach the replacement");
+            assertTrue(replacement.accepted() >= 3, "new connections reach the replacement: " + replacement.accepted());
             stop.set(true);
             for (Thread th : talkers) {
                 th.join(10_000);
