@@ -190,7 +190,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         if (proxy.tls == null) {
             return;
         }
-        TlsTransport tls = new TlsTransport(loop, channel, proxy.tls.newEngine(HTTP_1_1), OffLoop.executor());
+        TlsTransport tls = new TlsTransport(loop, channel, proxy.tls.newEngine(HTTP_1_1), OffLoop.handshakes());
         if (early != null && early.hasRemaining()) {
             tls.unread(early);
         }
@@ -611,7 +611,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         int seq = exchangeSeq;
         awaitingAuth = true;
         try {
-            OffLoop.executor().execute(() -> {
+            OffLoop.checks().execute(() -> {
                 Authentication.Result r;
                 try {
                     r = check.get();
@@ -816,7 +816,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             return;
         }
         io.jlb.core.Backend b = bc.member.backend();
-        TlsTransport t = new TlsTransport(loop, bc.channel, tls.newEngine(b.host(), b.port()), OffLoop.executor());
+        TlsTransport t = new TlsTransport(loop, bc.channel, tls.newEngine(b.host(), b.port()), OffLoop.handshakes());
         t.onWake(() -> bc.ready(SelectionKey.OP_READ | SelectionKey.OP_WRITE));
         bc.transport = t;
     }

@@ -285,7 +285,7 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
             }
             Transport clientSide = Transport.plain(client);
             if (proxy.tls != null) { // the client's TLS starts now; bytes after a PROXY header belong to it
-                TlsTransport tls = new TlsTransport(loop, client, proxy.tls.newEngine(null), OffLoop.executor());
+                TlsTransport tls = new TlsTransport(loop, client, proxy.tls.newEngine(null), OffLoop.handshakes());
                 if (pending != null) {
                     tls.unread(pending);
                     loop.buffers().give(pending);

@@ -7,27 +7,33 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where work too heavy for an event loop runs: TLS handshakes' delegated tasks (key exchange, signatures) and
- * password hashes. One thread per processor, daemon, shared by every listener, with a bounded queue; beyond it the
- * work is refused (the handshake fails, the request is answered 503) rather than waiting without bound.
+ * Where work too heavy for an event loop runs, in two pools so that one kind cannot queue the other out: TLS
+ * handshakes' delegated tasks (key exchange, signatures), and checks such as password hashes. Daemon threads shared
+ * by every listener, each pool with a bounded queue; beyond it the work is refused (the handshake fails, the request
+ * is answered 503) rather than waiting without bound.
  */
 public final class OffLoop {
-    private static final int QUEUE = 16_384;
-    private static final Executor EXECUTOR = create();
+    private static final int PROCESSORS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private static final Executor HANDSHAKES = create("jlb-tls-", PROCESSORS, 16_384);
+    private static final Executor CHECKS = create("jlb-check-", Math.max(1, PROCESSORS / 2), 1_024);
 
     private OffLoop() {}
 
-    /** The shared executor. */
-    public static Executor executor() {
-        return EXECUTOR;
+    /** For TLS handshake tasks: one thread per processor. */
+    public static Executor handshakes() {
+        return HANDSHAKES;
     }
 
-    private static Executor create() {
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /** For slow request checks (a password hash): half the processors, so handshakes keep the rest. */
+    public static Executor checks() {
+        return CHECKS;
+    }
+
+    private static Executor create(String prefix, int threads, int queue) {
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(QUEUE), task -> {
-                    Thread t = new Thread(task, "jlb-worker-" + n.incrementAndGet());
+                new ArrayBlockingQueue<>(queue), task -> {
+                    Thread t = new Thread(task, prefix + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 }, new ThreadPoolExecutor.AbortPolicy());
