@@ -1282,20 +1282,10 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
                 return; // wait for the backend
             }
         } catch (IOException e) {
-            LOG.debug("{}: writing to client {} failed: {}", proxy.name, client, e.toString());
-            proxy.stats.aborted.increment();
-            abort();
+            clientWriteFailed(e);
             return;
         }
-        if (requestDone) {
-            finishExchange();
-        } else if (requestFraming != Framing.NONE) {
-            // The backend answered before the whole request was sent (an early error, say): that is the answer;
-            // the rest of the request body is not forwarded and neither connection can be reused.
-            backendReusable = false;
-            keepAliveAfter = false;
-            finishExchange();
-        }
+        responseSent();
     }
 
     /** The response body through gzip: backend bytes in, compressed chunks out, with the same backpressure. */
@@ -1334,14 +1324,25 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
                 return; // wait for the backend
             }
         } catch (IOException e) {
-            LOG.debug("{}: writing to client {} failed: {}", proxy.name, client, e.toString());
-            proxy.stats.aborted.increment();
-            abort();
+            clientWriteFailed(e);
             return;
         }
+        responseSent();
+    }
+
+    private void clientWriteFailed(IOException e) {
+        LOG.debug("{}: writing to client {} failed: {}", proxy.name, client, e.toString());
+        proxy.stats.aborted.increment();
+        abort();
+    }
+
+    /** The response body went out whole: the exchange ends if the request did too. */
+    private void responseSent() {
         if (requestDone) {
             finishExchange();
         } else if (requestFraming != Framing.NONE) {
+            // The backend answered before the whole request was sent (an early error, say): that is the answer;
+            // the rest of the request body is not forwarded and neither connection can be reused.
             backendReusable = false;
             keepAliveAfter = false;
             finishExchange();

@@ -147,20 +147,7 @@ public final class TlsTransport implements Transport {
 
     /** Decrypts what {@link #netIn} holds into {@link #appIn}; handles post-handshake messages. */
     private void unwrapRecord() throws IOException {
-        appIn = appIn == null ? pool.take() : appIn.compact();
-        netIn.flip();
-        SSLEngineResult r;
-        try {
-            r = engine.unwrap(netIn, appIn);
-        } finally {
-            netIn.compact();
-            appIn.flip();
-            if (!appIn.hasRemaining()) {
-                pool.give(appIn);
-                appIn = null;
-            }
-            releaseNetInIfEmpty();
-        }
+        SSLEngineResult r = unwrap();
         switch (r.getStatus()) {
             case BUFFER_UNDERFLOW -> underflow = true;
             case CLOSED -> inboundDone = true;
@@ -387,7 +374,8 @@ public final class TlsTransport implements Transport {
         }
     }
 
-    private void unwrapHandshake() throws IOException {
+    /** Decrypts what {@link #netIn} holds into {@link #appIn}, giving back whichever buffer ends up empty. */
+    private SSLEngineResult unwrap() throws IOException {
         appIn = appIn == null ? pool.take() : appIn.compact();
         netIn.flip();
         SSLEngineResult r;
@@ -402,6 +390,11 @@ public final class TlsTransport implements Transport {
             }
             releaseNetInIfEmpty();
         }
+        return r;
+    }
+
+    private void unwrapHandshake() throws IOException {
+        SSLEngineResult r = unwrap();
         if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
             underflow = true;
         } else if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
