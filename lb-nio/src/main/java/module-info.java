@@ -5,6 +5,8 @@
 module io.jlb.nio {
     requires transitive io.jlb.core;
     requires org.slf4j;
+    requires static java.management;
+    requires static jdk.management;
 
     exports io.jlb.nio;
     exports io.jlb.nio.internal to io.jlb.http;

@@ -1,7 +1,9 @@
 package io.jlb.benchmarks;
 
+import io.jlb.http.internal.Forwarding;
 import io.jlb.http.internal.HeadParser;
 import io.jlb.http.internal.HeadWriter;
+import io.jlb.http.internal.PathNormalizer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +64,8 @@ public class HttpHeadBenchmark {
     private int end;
     private HeadParser parser;
     private HeadWriter.Options forwarding;
+    private Forwarding forwarded;
+    private PathNormalizer normalizer;
 
     @Setup
     public void setUp() {
@@ -76,7 +80,13 @@ public class HttpHeadBenchmark {
         end = in.position();
         out = ByteBuffer.allocateDirect(64 * 1024);
         parser = new HeadParser(true, 8192, 32768, 100);
-        forwarding = HeadWriter.Options.of(true, true, true, true, true, "jlb");
+        forwarding = HeadWriter.Options.of(true, true, true, true, true, "jlb", true);
+        forwarded = new Forwarding();
+        forwarded.peerIp = "203.0.113.7";
+        forwarded.clientIp = "203.0.113.7";
+        forwarded.proto = "http";
+        forwarded.defaultHost = "127.0.0.1:8080";
+        normalizer = new PathNormalizer(true, PathNormalizer.REJECT, PathNormalizer.REJECT);
     }
 
     @Benchmark
@@ -94,9 +104,11 @@ public class HttpHeadBenchmark {
         if (parser.parse(end) != HeadParser.Result.COMPLETE) {
             throw new IllegalStateException(parser.errorReason());
         }
+        if (!parser.head().normalizePath(normalizer)) {
+            throw new IllegalStateException(normalizer.error());
+        }
         out.clear();
-        HeadWriter.request(parser.head(), out, forwarding, null, "203.0.113.7", "http", false, false, null, HeadWriter.Drop.NONE,
-                HeadWriter.Extra.NONE);
+        HeadWriter.request(parser.head(), out, forwarding, forwarded, HeadWriter.Drop.NONE, HeadWriter.Extra.NONE);
         return out.position();
     }
 }

@@ -45,6 +45,8 @@ public final class Member {
     private volatile BackendState health = BackendState.UNKNOWN;
     private volatile boolean draining;
     private volatile boolean ejected;
+    /** Whether the pool's current snapshot lets picks land here; written by the pool's writer. */
+    private volatile boolean pickable;
     private volatile boolean removed;
     private volatile String reason = "not checked yet";
     private volatile long lastCheckNanos;
@@ -121,6 +123,19 @@ public final class Member {
     /** Whether new picks may land here (ignoring the pool's panic mode). */
     public boolean eligible() {
         return !removed && state().eligible();
+    }
+
+    /**
+     * Whether the pool's picks may land here right now: an eligible primary (or any standing primary while the
+     * pool panics), or an eligible backup while no primary is. What affinity (a sticky cookie) checks before it
+     * sends a request to a backend it names.
+     */
+    public boolean pickable() {
+        return pickable && !removed;
+    }
+
+    void pickable(boolean value) {
+        pickable = value;
     }
 
     /** Whether an operator is draining this backend. */

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Eligibility: a member is picked when it is up or not yet checked, not draining and not ejected. Backup
  * members are picked only when no primary is eligible. When fewer than the panic threshold's share of primaries
- * are healthy, the pool panics and picks among all non-draining primaries, as Envoy does (off by default).
+ * are healthy (50 % unless set), the pool panics and picks among all non-draining primaries, as Envoy does; passive
+ * detection never ejects a backend when that would leave the pool in panic or eject more than its allowed share.
  *
  * <p>Slow start: a backend added to a running pool, or coming back up, ramps its effective weight from 1/16 to
  * its full weight over the slow-start window, in 16 steps.
@@ -394,14 +395,25 @@ public final class Pool {
                 return;
             }
             int ejected = 0;
+            int eligiblePrimaries = 0;
+            int standingPrimaries = 0;
             for (Member other : members.values()) {
                 if (other.ejected()) {
                     ejected++;
                 }
+                if (!other.backend().backup() && !other.draining()) {
+                    standingPrimaries++;
+                    if (other.state().eligible()) {
+                        eligiblePrimaries++;
+                    }
+                }
             }
-            int allowed = Math.max(1, members.size() * outlierDetection.maxEjectionPercent() / 100);
-            if (ejected >= allowed) {
-                return;
+            if (ejected + 1 > members.size() * outlierDetection.maxEjectionPercent() / 100) {
+                return; // never more than the share allowed: one backend of one, or of two at 50 %, stays
+            }
+            boolean primary = !m.backend().backup() && m.state().eligible();
+            if (primary && panicThreshold > 0 && (eligiblePrimaries - 1) * 100 < panicThreshold * standingPrimaries) {
+                return; // ejecting it would put the pool in panic, where it would be picked anyway
             }
             long now = ticker.read();
             long base = outlierDetection.baseEjectionTime().toNanos();
@@ -507,6 +519,12 @@ public final class Pool {
                 && primary.size() * 100 < panicThreshold * standingPrimaries.size();
         if (panic) {
             primary = standingPrimaries;
+        }
+        for (Member m : members.values()) {
+            m.pickable(false);
+        }
+        for (Member m : primary.isEmpty() ? backup : primary) {
+            m.pickable(true);
         }
         Candidates p = candidates(primary, ramping, now, window);
         Candidates b = candidates(backup, ramping, now, window);

@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * Describes one pool for {@link LoadBalancerBuilder#pool(String, java.util.function.Consumer)}. Each option may be
  * set once; backends may be added any number of times. Unset options take the defaults: the {@code p2c} selector,
- * no active health checks, passive {@link OutlierDetection#defaults() outlier detection}, no slow start, no panic.
+ * no active health checks, passive {@link OutlierDetection#defaults() outlier detection}, no slow start, a panic threshold of 50 %.
  */
 public final class PoolBuilder {
     private final String name;
@@ -76,7 +76,10 @@ public final class PoolBuilder {
         return this;
     }
 
-    /** Panic when fewer than {@code percent} of primaries are healthy: then pick among all of them. 0 is off. */
+    /**
+     * Panic when fewer than {@code percent} of primaries are healthy: then pick among all of them, as Envoy does;
+     * 50 unless set, 0 is off. Passive detection never ejects a backend when that would make the pool panic.
+     */
     public PoolBuilder panicThreshold(int percent) {
         if (percent < 0 || percent > 100) {
             throw new IllegalArgumentException("panicThreshold: " + percent + " (expected: 0 to 100)");
@@ -125,7 +128,7 @@ public final class PoolBuilder {
         return new Pool(name, selectorOrDefault(), ticker, scheduler,
                 slowStart != null ? slowStart : Duration.ZERO,
                 outlierDetection != null ? outlierDetection : OutlierDetection.defaults(),
-                panicThreshold != null ? panicThreshold : 0,
+                panicThreshold != null ? panicThreshold : 50,
                 backends);
     }
 }

@@ -36,9 +36,9 @@ final class Commands {
                 Option.value("health", "SPEC", "active checks: tcp[,interval=2s,timeout=1s,rise=2,fall=3] or "
                         + "http:/path[,expect=200-399,body=TEXT,...]"),
                 Option.value("passive", "SPEC", "passive failure detection: off, or failures=5,eject=10s,max-eject=5m,"
-                        + "max-percent=50 (default on)"),
+                        + "max-percent=50,fail-on=gateway|5xx (default on, counting 502, 503, 504 and connect failures)"),
                 Option.value("slow-start", "DURATION", "ramp new and recovered backends up over this window"),
-                Option.value("panic-threshold", "PERCENT", "use every backend when fewer are healthy (default off)"),
+                Option.value("panic-threshold", "PERCENT", "use every backend when fewer are healthy, 0 off (default 50)"),
                 Option.value("threads", "N", "event loop threads (default: processors)"));
     }
 
@@ -46,6 +46,8 @@ final class Commands {
         return List.of(
                 Option.value("admin", "HOST:PORT", "serve the status page, /metrics, /status and /admin/ here "
                         + "(keep it on loopback or set a token)"),
+                Option.flag("admin-insecure", "let --admin listen beyond loopback without a token (anyone who "
+                        + "reaches it can change the pools)"),
                 Option.value("admin-token", "TOKEN", "require 'Authorization: Bearer TOKEN' on the admin listener "
                         + "(default: $JLB_ADMIN_TOKEN)"),
                 Option.flag("access-log", "one line per request or connection, to the logger io.jlb.access"));
@@ -97,9 +99,11 @@ final class Commands {
         }
         Config.Admin admin = null;
         if (cl.get("admin") != null) {
-            admin = new Config.Admin(hostPort("--admin", cl.get("admin")), token);
+            admin = new Config.Admin(hostPort("--admin", cl.get("admin")), token, cl.flag("admin-insecure"));
         } else if (cl.get("admin-token") != null) {
             throw new UsageException("--admin-token: no --admin listener to guard");
+        } else if (cl.flag("admin-insecure")) {
+            throw new UsageException("--admin-insecure: goes with --admin");
         }
         return new Config.Observability(admin, cl.flag("access-log"));
     }
@@ -139,7 +143,7 @@ final class Commands {
         Config.HealthSpec health = cl.get("health") == null ? null : health("--health", cl.get("health"));
         OutlierDetection passive = passive("--passive", cl.get("passive", "on"));
         Duration slowStart = cl.get("slow-start") == null ? Duration.ZERO : Values.duration("--slow-start", cl.get("slow-start"));
-        int panic = cl.get("panic-threshold") == null ? 0 : Values.integer("--panic-threshold", cl.get("panic-threshold"), 0, 100);
+        int panic = cl.get("panic-threshold") == null ? 50 : Values.integer("--panic-threshold", cl.get("panic-threshold"), 0, 100);
         List<Config.PoolSpec> pools = new ArrayList<>();
         byPool.forEach((name, backends) -> pools.add(new Config.PoolSpec(name, backends, algorithm, health, slowStart,
                 passive, panic, discovery.get(name))));
@@ -262,14 +266,24 @@ final class Commands {
                     case "eject" -> o.withBaseEjectionTime(Values.duration(what + " eject", value));
                     case "max-eject" -> o.withMaxEjectionTime(Values.duration(what + " max-eject", value));
                     case "max-percent" -> o.withMaxEjectionPercent(Values.integer(what + " max-percent", value, 0, 100));
+                    case "fail-on" -> o.withFailOn(failOn(what, value));
                     default -> throw new UsageException(what + ": unknown option '" + key
-                            + "' (expected: off, or failures, eject, max-eject, max-percent)");
+                            + "' (expected: off, or failures, eject, max-eject, max-percent, fail-on)");
                 };
             } catch (IllegalArgumentException e) {
                 throw new UsageException(what + ": " + e.getMessage());
             }
         }
         return o;
+    }
+
+    /** {@code gateway} (502, 503, 504) or {@code 5xx}. */
+    static OutlierDetection.FailOn failOn(String what, String value) {
+        return switch (value) {
+            case "gateway" -> OutlierDetection.FailOn.GATEWAY_ERRORS;
+            case "5xx" -> OutlierDetection.FailOn.ANY_5XX;
+            default -> throw new UsageException(what + " fail-on: '" + value + "' (expected: gateway or 5xx)");
+        };
     }
 
     private static void checkPools(String what, List<Config.PoolSpec> pools, java.util.Collection<String> used) {
@@ -295,7 +309,8 @@ final class Commands {
                 Option.value("connect-timeout", "DURATION", "backend connect timeout (default 5s)"),
                 Option.value("idle-timeout", "DURATION", "close connections idle this long, 0 never (default 10m)"),
                 Option.value("connect-attempts", "N", "backends to try per connection (default 3)"),
-                Option.value("max-connections", "N", "client connections at once, 0 unlimited (default 0)"),
+                Option.value("max-connections", "N", "client connections at once, 0 unlimited (default: half the "
+                        + "file-descriptor limit)"),
                 Option.value("max-connections-per-backend", "N", "connections per backend, 0 unlimited (default 0)"),
                 Option.value("drain-timeout", "DURATION", "on shutdown, time for open connections to finish (default 30s)")));
         o.addAll(tlsOptions());
@@ -332,13 +347,19 @@ final class Commands {
                 Values.duration("--connect-timeout", cl.get("connect-timeout", "5s")),
                 Values.duration("--idle-timeout", cl.get("idle-timeout", "10m")),
                 Values.integer("--connect-attempts", cl.get("connect-attempts", "3"), 1, 100),
-                Values.integer("--max-connections", cl.get("max-connections", "0"), 0, Integer.MAX_VALUE),
+                maxConnections(cl),
                 Values.integer("--max-connections-per-backend", cl.get("max-connections-per-backend", "0"), 0, Integer.MAX_VALUE),
                 Values.duration("--drain-timeout", cl.get("drain-timeout", "30s")));
         if (listener.connectTimeout().isZero()) {
             throw new UsageException("--connect-timeout: must be above 0");
         }
         return new Config(pools, List.of(listener), observability(cl)).withTls(tls(cl, "tcp"));
+    }
+
+    /** {@code --max-connections}, or -1 for the default derived from the file-descriptor limit. */
+    private static int maxConnections(CommandLine cl) {
+        return cl.get("max-connections") == null ? -1
+                : Values.integer("--max-connections", cl.get("max-connections"), 0, Integer.MAX_VALUE);
     }
 
     private static String listen(CommandLine cl) {
@@ -402,8 +423,20 @@ final class Commands {
                 Option.flag("accept-proxy-protocol", "require the PROXY protocol from an L4 balancer in front"),
                 Option.value("connect-attempts", "N", "backends to try per request (default 3)"),
                 Option.value("max-idle-per-backend", "N", "idle keep-alive connections per backend per thread (default 64)"),
-                Option.value("max-connections", "N", "client connections at once, 0 unlimited (default 0)"),
+                Option.value("max-connections", "N", "client connections at once, 0 unlimited (default: half the "
+                        + "file-descriptor limit)"),
+                Option.value("keep-alive-under-load", "DURATION", "idle keep-alive timeout above 80% of "
+                        + "--max-connections (default 2s)"),
                 Option.value("drain-timeout", "DURATION", "on shutdown, time for exchanges to finish (default 30s)"),
+                Option.value("trusted-proxies", "CIDR[,CIDR...]", "believe X-Forwarded-For, Forwarded and X-Real-IP "
+                        + "from these peers only (default: none; from others they are replaced)"),
+                Option.value("path-normalization", "merge-slashes=on,encoded-slash=reject,backslash=reject",
+                        "how paths are normalized before routing (reject|keep|decode for %2F and backslashes)"),
+                Option.value("upgrades", "PROTOCOL[,...]|none", "protocols an Upgrade may switch to (default "
+                        + "websocket; h2c never)"),
+                Option.flag("trust-request-id", "keep a valid X-Request-Id from any client, not only trusted proxies"),
+                Option.value("auth-failure-limit", "RATE/PERIOD[,burst=N]", "failed authentications per client "
+                        + "address; over it, 429 before credentials are checked"),
                 Option.value("sticky-cookie", "NAME[,max-age=1h,secure,secret=S,...]", "session affinity by a cookie the proxy sets"),
                 Option.value("hash-by", "header:NAME|cookie:NAME|query:NAME", "affinity by hashing a request value "
                         + "(with --algorithm ring-hash or maglev)"),
@@ -414,8 +447,9 @@ final class Commands {
                 Option.flag("request-id", "pass on a valid X-Request-Id or make one; sent to backends and returned"),
                 Option.flag("security-headers", "add HSTS (HTTPS only), nosniff, X-Frame-Options, Referrer-Policy"),
                 Option.value("csp", "POLICY", "Content-Security-Policy to add with --security-headers"),
-                Option.value("rate-limit", "RATE/PERIOD[,burst=N,key=client|route|global|header:NAME]",
-                        "token bucket; over it, 429 with Retry-After"),
+                Option.value("rate-limit", "RATE/PERIOD[,burst=N,key=client|identity|route|global|header:NAME]",
+                        "token bucket; over it, 429 with Retry-After (identity and header keys count "
+                        + "authenticated requests)"),
                 Option.value("auth", "api-key,file=F | basic,file=F | jwt,jwks=F|key=PEM,...", "authentication; "
                         + "refused requests get 401 or 403 (see README)"),
                 Option.value("retries", "N[,on=502+503,budget=20,max-buffered-body=64k]", "retry failed answers elsewhere"),
@@ -451,6 +485,17 @@ final class Commands {
         }
         if (cl.flag("request-id")) {
             p.add(b -> b.requestId());
+        }
+        if (cl.flag("trust-request-id")) {
+            p.add(b -> b.trustRequestId(true));
+        }
+        if (cl.get("upgrades") != null) {
+            String[] u = PolicySpecs.upgrades("--upgrades", cl.get("upgrades"));
+            p.add(b -> b.upgrades(u));
+        }
+        if (cl.get("auth-failure-limit") != null) {
+            io.jlb.http.RateLimit r = PolicySpecs.rateLimit("--auth-failure-limit", cl.get("auth-failure-limit"));
+            p.add(b -> b.authFailureLimit(r));
         }
         if (cl.get("csp") != null && !cl.flag("security-headers")) {
             throw new UsageException("--csp: goes with --security-headers");
@@ -522,7 +567,8 @@ final class Commands {
                     .withHeader(Values.duration("--header-timeout", cl.get("header-timeout", "10s")))
                     .withClientIdle(Values.duration("--idle-timeout", cl.get("idle-timeout", "60s")))
                     .withConnect(Values.duration("--connect-timeout", cl.get("connect-timeout", "5s")))
-                    .withResponse(Values.duration("--response-timeout", cl.get("response-timeout", "60s")));
+                    .withResponse(Values.duration("--response-timeout", cl.get("response-timeout", "60s")))
+                    .withKeepAliveUnderLoad(Values.duration("--keep-alive-under-load", cl.get("keep-alive-under-load", "2s")));
         } catch (IllegalArgumentException e) {
             throw new UsageException("timeouts: " + e.getMessage());
         }
@@ -541,7 +587,50 @@ final class Commands {
         return new Config.Http(name, listen, routes, limits, timeouts, forwarded, cl.flag("accept-proxy-protocol"),
                 Values.integer("--connect-attempts", cl.get("connect-attempts", "3"), 1, 100),
                 Values.integer("--max-idle-per-backend", cl.get("max-idle-per-backend", "64"), 0, 100_000),
-                Values.integer("--max-connections", cl.get("max-connections", "0"), 0, Integer.MAX_VALUE),
-                Values.duration("--drain-timeout", cl.get("drain-timeout", "30s")), policies(cl));
+                maxConnections(cl), Values.duration("--drain-timeout", cl.get("drain-timeout", "30s")), policies(cl),
+                trustedProxies("--trusted-proxies", cl.get("trusted-proxies")),
+                pathNormalization("--path-normalization", cl.get("path-normalization")));
+    }
+
+    /** {@code CIDR[,CIDR...]}; null for none. */
+    static io.jlb.nio.Cidrs trustedProxies(String what, String spec) {
+        if (spec == null) {
+            return null;
+        }
+        try {
+            return io.jlb.nio.Cidrs.parse(List.of(spec.split(",")));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(what + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code merge-slashes=on|off,encoded-slash=reject|keep|decode,backslash=reject|keep|decode}; null: defaults. */
+    static io.jlb.http.PathNormalization pathNormalization(String what, String spec) {
+        if (spec == null) {
+            return null;
+        }
+        io.jlb.http.PathNormalization n = io.jlb.http.PathNormalization.defaults();
+        for (String part : spec.split(",")) {
+            int eq = part.indexOf('=');
+            String key = eq < 0 ? part : part.substring(0, eq);
+            String value = eq < 0 ? "" : part.substring(eq + 1);
+            n = switch (key) {
+                case "merge-slashes" -> n.withMergeSlashes(PolicySpecs.bool(what + " merge-slashes", value));
+                case "encoded-slash" -> n.withEncodedSlash(pathAction(what + " encoded-slash", value));
+                case "backslash" -> n.withBackslash(pathAction(what + " backslash", value));
+                default -> throw new UsageException(what + ": unknown option '" + key
+                        + "' (expected: merge-slashes, encoded-slash, backslash)");
+            };
+        }
+        return n;
+    }
+
+    private static io.jlb.http.PathNormalization.Action pathAction(String what, String value) {
+        return switch (value) {
+            case "reject" -> io.jlb.http.PathNormalization.Action.REJECT;
+            case "keep" -> io.jlb.http.PathNormalization.Action.KEEP;
+            case "decode" -> io.jlb.http.PathNormalization.Action.DECODE;
+            default -> throw new UsageException(what + ": '" + value + "' (expected: reject, keep or decode)");
+        };
     }
 }

@@ -48,8 +48,15 @@ record Config(List<PoolSpec> pools, List<Listener> listeners, Observability obse
         static final Observability NONE = new Observability(null, false);
     }
 
-    /** Where the admin listener binds, and the bearer token it requires (null: none). */
-    record Admin(String listen, String token) {}
+    /**
+     * Where the admin listener binds, the bearer token it requires (null: none), and whether it may listen beyond
+     * loopback without one.
+     */
+    record Admin(String listen, String token, boolean insecure) {
+        Admin(String listen, String token) {
+            this(listen, token, false);
+        }
+    }
 
     /** A pool of backends. {@code health} is null without active checks, {@code discovery} without DNS discovery. */
     record PoolSpec(String name, List<Backend> backends, String algorithm, HealthSpec health, Duration slowStart,
@@ -65,7 +72,7 @@ record Config(List<PoolSpec> pools, List<Listener> listeners, Observability obse
         String listen();
     }
 
-    /** An L4 TCP listener. */
+    /** An L4 TCP listener; {@code maxConnections} -1 for the default derived from the file-descriptor limit. */
     record Tcp(String name, String listen, String pool, List<Sni> sni, ProxyProtocol sendProxyProtocol,
             boolean acceptProxyProtocol, Duration connectTimeout, Duration idleTimeout, int connectAttempts,
             int maxConnections, int maxConnectionsPerBackend, Duration drainTimeout) implements Listener {}
@@ -76,10 +83,21 @@ record Config(List<PoolSpec> pools, List<Listener> listeners, Observability obse
     /** An L4 UDP listener. */
     record Udp(String name, String listen, String pool, Duration sessionTimeout, int maxSessions) implements Listener {}
 
-    /** An L7 HTTP listener. */
+    /**
+     * An L7 HTTP listener; {@code maxConnections} -1 for the default derived from the file-descriptor limit,
+     * {@code trustedProxies} null for none, {@code pathNormalization} null for the defaults.
+     */
     record Http(String name, String listen, List<Route> routes, HttpLimits limits, HttpTimeouts timeouts,
             ForwardedHeaders forwarded, boolean acceptProxyProtocol, int connectAttempts, int maxIdlePerBackend,
-            int maxConnections, Duration drainTimeout, Policies policies) implements Listener {}
+            int maxConnections, Duration drainTimeout, Policies policies, io.jlb.nio.Cidrs trustedProxies,
+            io.jlb.http.PathNormalization pathNormalization) implements Listener {
+        Http(String name, String listen, List<Route> routes, HttpLimits limits, HttpTimeouts timeouts,
+                ForwardedHeaders forwarded, boolean acceptProxyProtocol, int connectAttempts, int maxIdlePerBackend,
+                int maxConnections, Duration drainTimeout, Policies policies) {
+            this(name, listen, routes, limits, timeouts, forwarded, acceptProxyProtocol, connectAttempts,
+                    maxIdlePerBackend, maxConnections, drainTimeout, policies, null, null);
+        }
+    }
 
     /**
      * A route: conditions (all must hold; none matches everything), then one pool or weighted pools, an optional

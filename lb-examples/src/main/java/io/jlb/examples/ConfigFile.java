@@ -52,7 +52,7 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  */
 final class ConfigFile {
     private static final Set<String> TOP = Set.of("threads", "pools", "listeners", "admin", "access-log");
-    private static final Set<String> ADMIN = Set.of("listen", "token", "token-file");
+    private static final Set<String> ADMIN = Set.of("listen", "token", "token-file", "insecure");
     private static final Set<String> POOL = Set.of("algorithm", "backends", "health", "slow-start", "passive",
             "panic-threshold", "discover", "tls");
     private static final Set<String> LISTENER_TLS = Set.of("certificates", "protocols", "client-auth", "reload-interval");
@@ -63,7 +63,8 @@ final class ConfigFile {
     private static final Set<String> BACKEND = Set.of("address", "weight", "backup", "name", "zone");
     private static final Set<String> HEALTH = Set.of("type", "path", "expect", "body", "method", "host", "interval",
             "timeout", "rise", "fall");
-    private static final Set<String> PASSIVE = Set.of("failures", "eject", "max-eject", "max-percent");
+    private static final Set<String> PASSIVE = Set.of("failures", "eject", "max-eject", "max-percent", "fail-on");
+    private static final Set<String> PATHS = Set.of("merge-slashes", "encoded-slash", "backslash");
     private static final Set<String> LISTENER_COMMON = Set.of("name", "protocol", "listen");
     private static final Set<String> TCP = union(LISTENER_COMMON, Set.of("pool", "sni", "proxy-protocol", "tls",
             "accept-proxy-protocol", "connect-timeout", "idle-timeout", "connect-attempts", "max-connections",
@@ -71,7 +72,7 @@ final class ConfigFile {
     private static final Set<String> UDP = union(LISTENER_COMMON, Set.of("pool", "session-timeout", "max-sessions"));
     private static final Set<String> HTTP = union(LISTENER_COMMON, Set.of("routes", "limits", "timeouts",
             "forwarded-headers", "via", "accept-proxy-protocol", "connect-attempts", "max-idle-per-backend",
-            "max-connections", "drain-timeout", "policies", "tls"));
+            "max-connections", "drain-timeout", "policies", "tls", "trusted-proxies", "path-normalization"));
     private static final Set<String> ROUTE = Set.of("match", "to", "backends", "strip", "policies");
     private static final Set<String> POLICIES = Set.copyOf(PolicySpecs.KEYS);
     private static final Set<String> STICKY = Set.of("cookie", "path", "max-age", "secure", "http-only", "same-site", "secret");
@@ -87,7 +88,8 @@ final class ConfigFile {
     private static final Set<String> SPLIT = Set.of("name", "weight");
     private static final Set<String> SNI = Set.of("match", "pool");
     private static final Set<String> LIMITS = Set.of("max-request-line", "max-header-bytes", "max-headers", "max-body-bytes");
-    private static final Set<String> TIMEOUTS = Set.of("header", "idle", "connect", "response", "backend-idle");
+    private static final Set<String> TIMEOUTS = Set.of("header", "idle", "connect", "response", "backend-idle",
+            "keep-alive-under-load");
 
     /** A loaded file: the configuration and the thread count it asks for (0: processors). */
     record Loaded(Config config, int threads) {}
@@ -259,7 +261,7 @@ final class ConfigFile {
         if (token != null && token.isEmpty()) {
             throw node.error("the token is empty");
         }
-        return new Config.Admin(listen, token);
+        return new Config.Admin(listen, token, flag(m, "insecure"));
     }
 
     /** A file named in the configuration: relative to the configuration file's directory. */
@@ -317,7 +319,7 @@ final class ConfigFile {
         Config.HealthSpec health = m.containsKey("health") ? health(m.get("health")) : null;
         Duration slowStart = m.containsKey("slow-start") ? m.get("slow-start").duration() : Duration.ZERO;
         OutlierDetection passive = m.containsKey("passive") ? passive(m.get("passive")) : OutlierDetection.defaults();
-        int panic = m.containsKey("panic-threshold") ? m.get("panic-threshold").integer(0, 100) : 0;
+        int panic = m.containsKey("panic-threshold") ? m.get("panic-threshold").integer(0, 100) : 50;
         DnsDiscovery discovery = m.containsKey("discover") ? discover(m.get("discover")) : null;
         return new Config.PoolSpec(name, backends, algorithm, health, slowStart, passive, panic, discovery);
     }
@@ -448,6 +450,9 @@ final class ConfigFile {
             if (m.containsKey("max-percent")) {
                 o = o.withMaxEjectionPercent(m.get("max-percent").integer(0, 100));
             }
+            if (m.containsKey("fail-on")) {
+                o = o.withFailOn(Commands.failOn(m.get("fail-on").path, m.get("fail-on").text()));
+            }
         } catch (IllegalArgumentException e) {
             throw node.error(e.getMessage());
         }
@@ -507,7 +512,7 @@ final class ConfigFile {
                 m.containsKey("connect-timeout") ? positive(m.get("connect-timeout")) : Duration.ofSeconds(5),
                 m.containsKey("idle-timeout") ? m.get("idle-timeout").duration() : Duration.ofMinutes(10),
                 m.containsKey("connect-attempts") ? m.get("connect-attempts").integer(1, 100) : 3,
-                m.containsKey("max-connections") ? m.get("max-connections").integer(0, Integer.MAX_VALUE) : 0,
+                m.containsKey("max-connections") ? m.get("max-connections").integer(0, Integer.MAX_VALUE) : -1,
                 m.containsKey("max-connections-per-backend")
                         ? m.get("max-connections-per-backend").integer(0, Integer.MAX_VALUE) : 0,
                 m.containsKey("drain-timeout") ? m.get("drain-timeout").duration() : Duration.ofSeconds(30));
@@ -559,6 +564,9 @@ final class ConfigFile {
             if (t.containsKey("backend-idle")) {
                 timeouts = timeouts.withBackendIdle(positive(t.get("backend-idle")));
             }
+            if (t.containsKey("keep-alive-under-load")) {
+                timeouts = timeouts.withKeepAliveUnderLoad(positive(t.get("keep-alive-under-load")));
+            }
         }
         boolean fwd = !m.containsKey("forwarded-headers") || m.get("forwarded-headers").bool();
         ForwardedHeaders base = fwd ? ForwardedHeaders.defaults() : ForwardedHeaders.none();
@@ -572,9 +580,36 @@ final class ConfigFile {
         return new Config.Http(name, listen, routes, limits, timeouts, forwarded, flag(m, "accept-proxy-protocol"),
                 m.containsKey("connect-attempts") ? m.get("connect-attempts").integer(1, 100) : 3,
                 m.containsKey("max-idle-per-backend") ? m.get("max-idle-per-backend").integer(0, 100_000) : 64,
-                m.containsKey("max-connections") ? m.get("max-connections").integer(0, Integer.MAX_VALUE) : 0,
+                m.containsKey("max-connections") ? m.get("max-connections").integer(0, Integer.MAX_VALUE) : -1,
                 m.containsKey("drain-timeout") ? m.get("drain-timeout").duration() : Duration.ofSeconds(30),
-                m.containsKey("policies") ? policies(m.get("policies")) : null);
+                m.containsKey("policies") ? policies(m.get("policies")) : null,
+                m.containsKey("trusted-proxies") ? trustedProxies(m.get("trusted-proxies")) : null,
+                m.containsKey("path-normalization") ? pathNormalization(m.get("path-normalization")) : null);
+    }
+
+    private io.jlb.nio.Cidrs trustedProxies(Y node) {
+        List<String> ranges = new ArrayList<>();
+        if (node.isScalar()) {
+            ranges.addAll(List.of(node.text().split(",")));
+        } else {
+            node.list().forEach(r -> ranges.add(r.text()));
+        }
+        try {
+            return io.jlb.nio.Cidrs.parse(ranges);
+        } catch (IllegalArgumentException e) {
+            throw node.error(e.getMessage());
+        }
+    }
+
+    private io.jlb.http.PathNormalization pathNormalization(Y node) {
+        Map<String, Y> m = node.map(PATHS);
+        List<String> parts = new ArrayList<>();
+        m.forEach((k, v) -> parts.add(k + "=" + v.text()));
+        try {
+            return Commands.pathNormalization(node.path, String.join(",", parts));
+        } catch (UsageException e) {
+            throw node.error(e.getMessage().substring(node.path.length()).replaceFirst("^[: ]+", ""));
+        }
     }
 
     // ---- L7 policies ----
@@ -618,6 +653,19 @@ final class ConfigFile {
                     case "rate-limit" -> {
                         RateLimit r = rateLimit(v);
                         p.add(b -> b.rateLimit(r));
+                    }
+                    case "auth-failure-limit" -> {
+                        RateLimit r = rateLimit(v);
+                        p.add(b -> b.authFailureLimit(r));
+                    }
+                    case "trust-request-id" -> {
+                        boolean trust = v.bool();
+                        p.add(b -> b.trustRequestId(trust));
+                    }
+                    case "upgrades" -> {
+                        String[] u = PolicySpecs.upgrades(v.path, v.isScalar() ? v.text()
+                                : String.join(",", v.list().stream().map(Y::text).toList()));
+                        p.add(b -> b.upgrades(u));
                     }
                     case "auth" -> {
                         Authentication a = auth(v);

@@ -71,7 +71,7 @@ final class Demo {
                 router("router", "127.0.0.1:" + httpPort, routes, false),
                 router("router-behind-l4", "127.0.0.1:0", routes, true),
                 new Config.Tcp("edge", "127.0.0.1:" + tcpPort, "routers", List.of(), ProxyProtocol.V2, false,
-                        Duration.ofSeconds(5), Duration.ofMinutes(10), 3, 0, 0, Duration.ofSeconds(5))),
+                        Duration.ofSeconds(5), Duration.ofMinutes(10), 3, -1, 0, Duration.ofSeconds(5))),
                 new Config.Observability(new Config.Admin("127.0.0.1:" + adminPort, null), cl.flag("access-log")));
         Deployment d;
         try {
@@ -119,7 +119,7 @@ final class Demo {
 
     private static Config.Http router(String name, String listen, List<Config.Route> routes, boolean acceptProxy) {
         return new Config.Http(name, listen, routes, HttpLimits.defaults(), HttpTimeouts.defaults(),
-                ForwardedHeaders.defaults(), acceptProxy, 3, 64, 0, Duration.ofSeconds(5), null);
+                ForwardedHeaders.defaults(), acceptProxy, 3, 64, -1, Duration.ofSeconds(5), null);
     }
 
     private static void closeQuietly(AutoCloseable c) {

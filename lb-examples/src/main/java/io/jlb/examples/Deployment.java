@@ -52,6 +52,9 @@ final class Deployment implements AutoCloseable {
         if (admin != null && observability.admin().token() != null) {
             admin.bearerToken(observability.admin().token());
         }
+        if (admin != null) {
+            admin.insecure(observability.admin().insecure());
+        }
     }
 
     /** Checks {@code config} against itself, then starts it; on a failure everything started is stopped. */
@@ -123,9 +126,12 @@ final class Deployment implements AutoCloseable {
             if (listener instanceof Config.Tcp t) {
                 TcpProxyBuilder b = TcpProxy.builder().name(t.name()).listen(t.listen()).loadBalancer(loadBalancer)
                         .eventLoops(loops).connectTimeout(t.connectTimeout()).idleTimeout(t.idleTimeout())
-                        .connectAttempts(t.connectAttempts()).maxConnections(t.maxConnections())
+                        .connectAttempts(t.connectAttempts())
                         .maxConnectionsPerBackend(t.maxConnectionsPerBackend()).drainTimeout(t.drainTimeout())
                         .acceptProxyProtocol(t.acceptProxyProtocol());
+                if (t.maxConnections() >= 0) {
+                    b.maxConnections(t.maxConnections());
+                }
                 if (t.pool() != null) {
                     b.pool(t.pool());
                 }
@@ -163,8 +169,16 @@ final class Deployment implements AutoCloseable {
                 HttpProxyBuilder b = HttpProxy.builder().name(h.name()).listen(h.listen()).loadBalancer(loadBalancer)
                         .eventLoops(loops).limits(h.limits()).timeouts(h.timeouts()).forwardedHeaders(h.forwarded())
                         .acceptProxyProtocol(h.acceptProxyProtocol()).connectAttempts(h.connectAttempts())
-                        .maxIdlePerBackend(h.maxIdlePerBackend()).maxConnections(h.maxConnections())
-                        .drainTimeout(h.drainTimeout());
+                        .maxIdlePerBackend(h.maxIdlePerBackend()).drainTimeout(h.drainTimeout());
+                if (h.maxConnections() >= 0) {
+                    b.maxConnections(h.maxConnections());
+                }
+                if (h.trustedProxies() != null) {
+                    b.trustedProxies(h.trustedProxies());
+                }
+                if (h.pathNormalization() != null) {
+                    b.pathNormalization(h.pathNormalization());
+                }
                 b.routes(routes -> h.routes().forEach(r -> RouteSpecs.addTo(routes, r)));
                 if (h.policies() != null) {
                     b.policies(h.policies());

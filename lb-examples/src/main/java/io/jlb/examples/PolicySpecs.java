@@ -33,7 +33,8 @@ import java.util.function.Consumer;
  */
 final class PolicySpecs {
     static final List<String> KEYS = List.of("sticky", "hash-by", "request-headers", "response-headers", "request-id",
-            "security-headers", "rate-limit", "auth", "retries", "circuit-breaker", "compression");
+            "trust-request-id", "security-headers", "rate-limit", "auth-failure-limit", "auth", "retries",
+            "circuit-breaker", "compression", "upgrades");
 
     private final List<Consumer<Policies.Builder>> steps = new ArrayList<>();
 
@@ -94,7 +95,10 @@ final class PolicySpecs {
         }
     }
 
-    /** {@code RATE/PERIOD[,burst=N][,key=client|route|global|header:NAME][,max-keys=N]}; PERIOD as {@code s}, {@code 1m}. */
+    /**
+     * {@code RATE/PERIOD[,burst=N][,key=client|identity|route|global|header:NAME][,max-keys=N]}; PERIOD as
+     * {@code s}, {@code 1m}.
+     */
     static RateLimit rateLimit(String what, String spec) {
         String[] parts = spec.split(",");
         String[] ratePer = parts[0].trim().split("/");
@@ -127,10 +131,26 @@ final class PolicySpecs {
         }
         return switch (key) {
             case "client" -> limit.byClient();
+            case "identity" -> limit.byIdentity();
             case "route" -> limit.byRoute();
             case "global" -> limit.global();
-            default -> throw new UsageException(what + " key: '" + key + "' (expected: client, route, global or header:NAME)");
+            default -> throw new UsageException(what + " key: '" + key
+                    + "' (expected: client, identity, route, global or header:NAME)");
         };
+    }
+
+    /** {@code websocket,other}, or {@code none}: the protocols an Upgrade may switch to. */
+    static String[] upgrades(String what, String spec) {
+        if (spec.isBlank() || spec.trim().equals("none")) {
+            return new String[0];
+        }
+        String[] protocols = spec.split(",");
+        try {
+            Policies.of(b -> b.upgrades(protocols)); // checks now
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(what + ": " + e.getMessage());
+        }
+        return protocols;
     }
 
     /** {@code N[,on=502+503][,max-buffered-body=64k][,budget=20][,min-concurrent=3]}. */

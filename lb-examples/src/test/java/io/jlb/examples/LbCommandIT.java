@@ -235,7 +235,8 @@ class LbCommandIT {
                     metrics.body());
             HttpResponse<String> drained = client.send(HttpRequest.newBuilder(
                     URI.create(admin + "/admin/pools/default/backends/web-1/drain"))
-                    .header("Authorization", "Bearer t0ken").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    .header("Authorization", "Bearer t0ken").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, drained.statusCode(), drained.body());
             assertTrue(drained.body().contains("\"state\":\"draining\""), drained.body());
@@ -340,6 +341,7 @@ class LbCommandIT {
             second.writePrivateKeyPem(key);
             HttpResponse<String> reloaded = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                     + https.listeners.get("admin").getPort() + "/admin/tls/reload"))
+                    .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, reloaded.statusCode(), reloaded.body());
             assertTrue(reloaded.body().contains("second.test"), reloaded.body());

@@ -35,6 +35,13 @@ import java.util.function.Supplier;
  * page itself requires {@code Authorization: Bearer <token>} (the page sends the token given in its URL as
  * {@code #token=...}).
  *
+ * <p>Guarded against being used from a browser page: a request that changes anything must be a {@code POST},
+ * {@code PUT} or {@code DELETE} with {@code Content-Type: application/json} (which a cross-site form or a
+ * {@code no-cors} fetch cannot send without a CORS preflight, which is refused) and no foreign {@code Origin};
+ * without a token, the Host must name the listener by address or as {@code localhost} (a page cannot reach it by DNS
+ * rebinding). Pages are never framed ({@code X-Frame-Options: DENY}). Listening on an address other than loopback
+ * without a token is refused unless {@link Builder#insecure(boolean)} says that is meant.
+ *
  * <pre>{@code
  * AdminServer admin = AdminServer.builder().listen("127.0.0.1:9901").loadBalancer(lb)
  *         .watch("web", httpProxy).watch("edge", tcpProxy).build().start();
@@ -62,6 +69,8 @@ public final class AdminServer implements AutoCloseable {
         this.page = resource("status.html");
         HttpProxyBuilder proxy = HttpProxy.builder().name("admin").listen(b.listen).loadBalancer(lb)
                 .forwardedHeaders(ForwardedHeaders.none())
+                .policies(p -> p.responseHeaders(h -> h.set("X-Frame-Options", "DENY")
+                        .set("Content-Security-Policy", "frame-ancestors 'none'").set("X-Content-Type-Options", "nosniff")))
                 .routes(r -> r
                         .path("/").method("GET", "HEAD").handle(request -> Reply.of(200, "text/html; charset=utf-8", page)
                                 .withHeader("Cache-Control", "no-store"))
@@ -146,8 +155,12 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private Handler guarded(Handler inner) {
+        Handler checked = request -> {
+            String refusal = browserRefusal(request);
+            return refusal != null ? error(403, refusal) : inner.handle(request);
+        };
         if (token == null) {
-            return inner;
+            return checked;
         }
         return request -> {
             String auth = request.header("authorization");
@@ -157,8 +170,40 @@ public final class AdminServer implements AutoCloseable {
                 return Reply.json(401, "{\"error\":\"a bearer token is required\"}")
                         .withHeader("WWW-Authenticate", "Bearer realm=\"jlb admin\"");
             }
-            return inner.handle(request);
+            return checked.handle(request);
         };
+    }
+
+    /**
+     * Why a request looks like one a web page made the browser send (cross-site request forgery, DNS rebinding),
+     * or null: without a token, a Host that is not an address or {@code localhost}; an Origin that is not the
+     * admin listener's own; a change without a JSON body type. Such requests are answered 403.
+     */
+    private String browserRefusal(Request request) {
+        if (token == null && !localHost(request.header("host"))) {
+            return "the Host must name this listener by address or as localhost";
+        }
+        String origin = request.header("origin");
+        if (origin != null && !origin.equals("http://" + request.header("host"))) {
+            return "cross-origin requests are refused";
+        }
+        String method = request.method();
+        boolean changes = !method.equals("GET") && !method.equals("HEAD");
+        String type = request.header("content-type");
+        if (changes && (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json"))) {
+            return method + " requires Content-Type: application/json";
+        }
+        return null;
+    }
+
+    /** Whether a Host value names a literal address or localhost (with or without a port). */
+    private static boolean localHost(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.startsWith("[") ? host.substring(1, Math.max(1, host.indexOf(']')))
+                : host.indexOf(':') >= 0 ? host.substring(0, host.lastIndexOf(':')) : host;
+        return h.equalsIgnoreCase("localhost") || io.jlb.nio.internal.Addresses.parseLiteral(h) != null;
     }
 
     // ---- /metrics ----
@@ -671,8 +716,18 @@ public final class AdminServer implements AutoCloseable {
         private final List<Watched> watched = new ArrayList<>();
         private String token;
         private EventLoopGroup eventLoops;
+        private boolean insecure;
 
         private Builder() {}
+
+        /**
+         * Allows listening on an address other than loopback without a bearer token: anyone who can reach it can
+         * then drain, add and remove backends. Off unless set.
+         */
+        public Builder insecure(boolean value) {
+            insecure = value;
+            return this;
+        }
 
         /** Where to listen; {@code 127.0.0.1:9901} unless set. */
         public Builder listen(String hostAndPort) {
@@ -719,12 +774,40 @@ public final class AdminServer implements AutoCloseable {
             return this;
         }
 
-        /** Builds the server; {@link AdminServer#start()} binds it. */
+        /**
+         * Builds the server; {@link AdminServer#start()} binds it.
+         *
+         * @throws IllegalStateException when it would listen beyond loopback without a token, unless insecure
+         */
         public AdminServer build() {
             if (loadBalancer == null) {
                 throw new IllegalStateException("loadBalancer: not set");
             }
+            if (token == null && !insecure && !loopback(listen)) {
+                throw new IllegalStateException("listen: " + listen + " is reachable beyond this host and no bearer "
+                        + "token is set (expected: a token, a loopback address, or insecure(true) to accept that "
+                        + "anyone who reaches it can change the pools)");
+            }
             return new AdminServer(this);
+        }
+
+        /** Whether {@code host:port} binds to loopback addresses only. */
+        private static boolean loopback(String hostAndPort) {
+            int colon = hostAndPort.lastIndexOf(':');
+            String host = (colon < 0 ? hostAndPort : hostAndPort.substring(0, colon)).replace("[", "").replace("]", "");
+            if (host.isEmpty() || host.equals("*")) {
+                return false;
+            }
+            try {
+                for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+                    if (!a.isLoopbackAddress()) {
+                        return false;
+                    }
+                }
+                return true;
+            } catch (java.net.UnknownHostException e) {
+                return false; // the bind reports the name
+            }
         }
     }
 }

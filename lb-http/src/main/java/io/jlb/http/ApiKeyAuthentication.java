@@ -58,7 +58,12 @@ public final class ApiKeyAuthentication implements Authentication {
         }
         List<Map.Entry<String, String>> forward = forwardAs == null ? List.of() : List.of(Map.entry(forwardAs, names[match]));
         List<String> remove = strip && header != null ? List.of(header) : List.of();
-        return forward.isEmpty() && remove.isEmpty() ? Result.allow() : Result.allow(forward, remove);
+        return Result.allow(names[match], forward, remove);
+    }
+
+    @Override
+    public List<String> assertedHeaders() {
+        return forwardAs == null ? List.of() : List.of(forwardAs);
     }
 
     static MessageDigest sha256() {
@@ -95,6 +100,9 @@ public final class ApiKeyAuthentication implements Authentication {
         /** A valid key, and the name of its holder (forwarded with {@link #forwardNameAs}). */
         public Builder key(String holder, String key) {
             Objects.requireNonNull(holder, "holder");
+            if (holder.isEmpty() || holder.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                throw new IllegalArgumentException("API key holder: '" + holder + "' (expected: not empty, no control characters)");
+            }
             if (key == null || key.length() < 8) {
                 throw new IllegalArgumentException("API key of '" + holder + "': at least 8 characters");
             }

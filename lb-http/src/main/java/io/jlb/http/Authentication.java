@@ -28,6 +28,16 @@ public interface Authentication {
         return null;
     }
 
+    /**
+     * The names of the header fields this authentication asserts to backends (the user, claims). The proxy removes
+     * fields of these names from every request on the listener, whoever sent them and whatever route they take,
+     * before it adds its own: a client can never supply them. Fields an accepted {@link Result} forwards are removed
+     * from that request too.
+     */
+    default List<String> assertedHeaders() {
+        return List.of();
+    }
+
     /** HTTP Basic against a set of users and password hashes. */
     static BasicAuthentication.Builder basic(String realm) {
         return BasicAuthentication.builder(realm);
@@ -51,17 +61,45 @@ public interface Authentication {
      * @param reason why, for the response body and logs (never the credentials)
      * @param forward header fields to send to the backend with an accepted request
      * @param remove header names to remove from an accepted request (lower-case)
+     * @param identity who an accepted request is from (a user, a key's holder, a token's subject), for rate limits
+     *     {@link RateLimit#byIdentity() by identity} and the access log; null when unknown
      */
     record Result(int status, String challenge, String reason, List<Map.Entry<String, String>> forward,
-            List<String> remove) {
-        /** Checks the values. */
+            List<String> remove, String identity) {
+        /**
+         * Checks the values: a challenge and forwarded values are written into header fields, so they may not hold
+         * control characters (a CR or LF would split the message).
+         */
         public Result {
             if (status != 0 && status != 401 && status != 403) {
                 throw new IllegalArgumentException("status: " + status + " (expected: 0, 401 or 403)");
             }
             forward = List.copyOf(forward);
+            for (Map.Entry<String, String> f : forward) {
+                HeaderRules.checkName(f.getKey());
+                checkValue("forwarded " + f.getKey(), f.getValue());
+            }
             remove = remove.stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)).toList();
             Objects.requireNonNull(reason, "reason");
+            if (challenge != null) {
+                checkValue("challenge", challenge);
+            }
+        }
+
+        /** A result without an identity. */
+        public Result(int status, String challenge, String reason, List<Map.Entry<String, String>> forward,
+                List<String> remove) {
+            this(status, challenge, reason, forward, remove, null);
+        }
+
+        private static void checkValue(String what, String value) {
+            Objects.requireNonNull(value, what);
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c < 0x20 && c != '\t' || c == 0x7f) {
+                    throw new IllegalArgumentException(what + ": control character at " + i);
+                }
+            }
         }
 
         private static final Result ALLOWED = new Result(0, null, "", List.of(), List.of());
@@ -74,6 +112,11 @@ public interface Authentication {
         /** Let the request through, adding {@code forward} and removing {@code remove}. */
         public static Result allow(List<Map.Entry<String, String>> forward, List<String> remove) {
             return new Result(0, null, "", forward, remove);
+        }
+
+        /** Let the request of {@code identity} through, adding {@code forward} and removing {@code remove}. */
+        public static Result allow(String identity, List<Map.Entry<String, String>> forward, List<String> remove) {
+            return new Result(0, null, "", forward, remove, identity);
         }
 
         /** 401 with this challenge. */

@@ -84,7 +84,12 @@ public final class BasicAuthentication implements Authentication {
             verified.put(auth, user);
         }
         List<Map.Entry<String, String>> forward = forwardAs == null ? List.of() : List.of(Map.entry(forwardAs, user));
-        return Result.allow(forward, strip ? List.of("authorization") : List.of());
+        return Result.allow(user, forward, strip ? List.of("authorization") : List.of());
+    }
+
+    @Override
+    public List<String> assertedHeaders() {
+        return forwardAs == null ? List.of() : List.of(forwardAs);
     }
 
     /** The user name of Basic credentials, or null when they are not {@code base64(user:password)}. */
@@ -196,8 +201,8 @@ public final class BasicAuthentication implements Authentication {
         /** A user and the hash of their password. */
         public Builder user(String name, String passwordHash) {
             Objects.requireNonNull(name, "user");
-            if (name.isEmpty() || name.indexOf(':') >= 0) {
-                throw new IllegalArgumentException("user name: '" + name + "' (expected: not empty, no ':')");
+            if (name.isEmpty() || name.indexOf(':') >= 0 || name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                throw new IllegalArgumentException("user name: '" + name + "' (expected: not empty, no ':', no control characters)");
             }
             checkHash(name, passwordHash);
             if (users.put(name, passwordHash) != null) {

@@ -5,10 +5,13 @@ import io.jlb.core.Member;
 import io.jlb.core.Pick;
 import io.jlb.core.PickContext;
 import io.jlb.core.Pool;
+import io.jlb.http.internal.ChunkedEncoding;
 import io.jlb.http.internal.ChunkedFramer;
+import io.jlb.http.internal.Forwarding;
 import io.jlb.http.internal.HeadParser;
 import io.jlb.http.internal.HeadWriter;
 import io.jlb.http.internal.HttpHead;
+import io.jlb.http.internal.PathNormalizer;
 import io.jlb.nio.AccessLog;
 import io.jlb.nio.internal.Addresses;
 import io.jlb.nio.internal.EventLoop;
@@ -72,6 +75,11 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private SelectionKey key;
     private InetSocketAddress client;
     private InetSocketAddress local;
+    /** The peer's address as text: the connection's, or the PROXY protocol's source. */
+    private String peerIp;
+    /** Whether the peer is a trusted proxy (its X-Forwarded-For names the client). */
+    private boolean trustedPeer;
+    /** The client of the request in progress: the peer, or the address a trusted peer named. */
     private String clientIp;
     private String localAuthority;
     private PickContext pickContext;
@@ -85,7 +93,6 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private int inStart;
     /** Bytes for the client not yet written (a response head, a local response), in read mode. */
     private ByteBuffer out;
-    private final ByteBuffer[] gather = new ByteBuffer[2];
 
     // ---- the exchange in progress ----
     private Pool pool;
@@ -98,6 +105,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private boolean headMethod;
     private int clientMinor;
     private boolean clientKeepAlive;
+    /** Whether the request's upgrade is passed on (to a protocol its route allows); then {@code forwarding.upgrade}. */
     private boolean upgrade;
     private Framing requestFraming;
     private long requestRemaining;
@@ -128,7 +136,23 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private long localLimit;
     private ByteBuffer localReply;
     // Policies of the exchange in progress: header changes, request id, affinity, retries, the breaker's queue.
-    private final ExchangePolicy policy = new ExchangePolicy();
+    private final ExchangePolicy policy;
+    /** What the forwarded request head says about the client, the framing and an upgrade. */
+    private final Forwarding forwarding = new Forwarding();
+    private final PathNormalizer normalizer;
+    /**
+     * Chunk framing the proxy writes between body data, in read mode: before the request's next data to the backend,
+     * before the response's next data to the client. Small buffers of their own; a larger one only for trailers.
+     */
+    private final ByteBuffer requestChunkBuffer = ByteBuffer.allocate(ChunkedEncoding.MAX_FRAMING).flip();
+    private final ByteBuffer responseChunkBuffer = ByteBuffer.allocate(ChunkedEncoding.MAX_FRAMING).flip();
+    private ByteBuffer requestChunkFraming = requestChunkBuffer;
+    private ByteBuffer responseChunkFraming = responseChunkBuffer;
+    private final ByteBuffer[][] gathers = {new ByteBuffer[1], new ByteBuffer[2], new ByteBuffer[3]};
+    /** How many bytes the last {@link #writeGathered} wrote, of every buffer. */
+    private long gatheredBytes;
+    /** Goes on with a pipelined request from the loop's task queue, not from inside the exchange that ended. */
+    private final Runnable nextPipelined = this::nextPipelined;
     private PickContext exchangeContext;
     private Handler localHandler;
     /** Whether the local answer in progress is a policy's refusal (401, 403, 429) rather than a handler route's. */
@@ -163,16 +187,19 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         this.parser = new HeadParser(true, limits.maxRequestLineBytes(), limits.maxHeadBytes(), limits.maxHeaders());
         this.responseParser = new HeadParser(false, 8 * 1024, proxy.maxResponseHeadBytes, 256);
         this.requestChunks = new ChunkedFramer(limits.maxHeadBytes());
+        this.requestChunks.dropTrailers(proxy.assertedHeaders);
         this.responseChunks = new ChunkedFramer(proxy.maxResponseHeadBytes);
         this.timer = loop.timer(this::timedOut);
+        this.policy = new ExchangePolicy(proxy.assertedHeaders, proxy.requestIdHeaders);
+        PathNormalization pn = proxy.pathNormalization;
+        this.normalizer = new PathNormalizer(pn.mergeSlashes(), pn.encodedSlash().ordinal(), pn.backslash().ordinal());
     }
 
     void start() throws IOException {
         client = (InetSocketAddress) channel.getRemoteAddress();
         local = (InetSocketAddress) channel.getLocalAddress();
-        clientIp = Addresses.text(client.getAddress());
+        peer(client);
         localAuthority = authority(local);
-        pickContext = PickContext.of(client);
         key = loop.register(channel, 0, this);
         transport = Transport.plain(channel);
         if (proxy.acceptProxyProtocol) {
@@ -183,6 +210,40 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             idle(proxy.headerTimeoutNanos);
         }
         updateInterest();
+    }
+
+    /** Takes {@code address} as the peer: the connection's, or the source a PROXY header named. */
+    private void peer(InetSocketAddress address) {
+        client = address;
+        peerIp = Addresses.text(address.getAddress());
+        clientIp = peerIp;
+        trustedPeer = proxy.trustedProxies.contains(address.getAddress());
+        pickContext = PickContext.of(address);
+    }
+
+    /**
+     * The client of a request from a trusted proxy: the last address in X-Forwarded-For that is not itself a
+     * trusted proxy (the peer when there is none, or when one is not an address).
+     */
+    private void clientFromForwardedFor(HttpHead h) {
+        clientIp = peerIp;
+        pickContext = PickContext.of(client);
+        String chain = h.headerValues("x-forwarded-for");
+        if (chain == null) {
+            return;
+        }
+        String[] hops = chain.split(",");
+        for (int i = hops.length - 1; i >= 0; i--) {
+            java.net.InetAddress address = Addresses.parseLiteral(hops[i].trim());
+            if (address == null) {
+                return;
+            }
+            clientIp = Addresses.text(address);
+            pickContext = PickContext.of(new InetSocketAddress(address, 0));
+            if (!proxy.trustedProxies.contains(address)) {
+                return;
+            }
+        }
     }
 
     /** Puts TLS over the connection when the listener terminates it; {@code early} are bytes already read. */
@@ -355,9 +416,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             return;
         }
         if (r.source() != null) {
-            client = r.source();
-            clientIp = Addresses.text(client.getAddress());
-            pickContext = PickContext.of(client);
+            peer(r.source());
             if (r.destination() != null) {
                 local = r.destination();
                 localAuthority = authority(local);
@@ -405,7 +464,8 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         if (state == State.IDLE) {
             state = State.HEAD;
             // nothing of the last exchange lingers: a bad request or a timeout here is answered, not cut
-            policy.begin(proxy.listenerPolicy, clientIp, proxy.scheme);
+            clientIp = peerIp;
+            policy.begin(proxy.listenerPolicy, clientIp, proxy.scheme, trustedPeer);
             responseStarted = false;
             requestRead = false;
             parser.begin(in, inStart);
@@ -437,6 +497,20 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         startExchange(parser.head());
     }
 
+    /**
+     * Starts the pipelined request waiting in the buffer. Run from the loop's task queue, never from inside the
+     * exchange that just ended: a client pipelining hundreds of requests that are each answered at once (refused,
+     * say) must not deepen the stack with every one.
+     */
+    private void nextPipelined() {
+        if (state == State.IDLE && in != null && inStart < in.position()) {
+            head();
+            if (state != State.CLOSED && state != State.TUNNEL) {
+                updateInterest();
+            }
+        }
+    }
+
     // ======================================================================== the exchange
 
     private void startExchange(HttpHead h) {
@@ -447,7 +521,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         headMethod = h.method() == HttpHead.Method.HEAD;
         clientMinor = h.minorVersion();
         clientKeepAlive = h.keepAlive();
-        upgrade = h.upgradeRequested();
+        upgrade = false;
         attempts = 0;
         responseHeadDone = false;
         responseDone = false;
@@ -466,6 +540,8 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         requestFramingDone = requestFraming == Framing.NONE;
         requestRead = requestFramingDone;
         requestDone = false;
+        requestChunkFraming = requestChunkBuffer.clear().flip();
+        responseChunkFraming = responseChunkBuffer.clear().flip();
         if (h.method() == HttpHead.Method.CONNECT) {
             respondLocal(501, "Not Implemented", "CONNECT is not supported by this reverse proxy");
             return;
@@ -475,17 +551,27 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             respondLocal(413, "Content Too Large", "request body larger than " + limit + " bytes");
             return;
         }
+        if (h.hasPath() && !h.normalizePath(normalizer)) {
+            respondLocal(400, "Bad Request", normalizer.error());
+            return;
+        }
+        if (trustedPeer) {
+            clientFromForwardedFor(h);
+        }
         view.reset(h, client);
         route = proxy.router.route(view);
-        policy.begin(route == null ? proxy.listenerPolicy : route.policy(), clientIp, proxy.scheme);
+        policy.begin(route == null ? proxy.listenerPolicy : route.policy(), clientIp, proxy.scheme, trustedPeer);
         exchangeContext = pickContext;
         if (route == null) {
             respondLocal(404, "Not Found", "no route for " + view.host() + view.path());
             return;
         }
         RoutePolicy rp = route.policy();
+        forwarding.upgrade = h.upgradeRequested() && requestFraming == Framing.NONE
+                ? Upgrades.allowed(h.header("upgrade"), rp.upgrades) : null;
+        upgrade = forwarding.upgrade != null;
         if (proxy.clientCertHeader != null) {
-            policy.clientCertificate(proxy.clientCertHeader, proxy.clientCertHeaderName, clientCertificateSubject());
+            policy.clientCertificate(proxy.clientCertHeader, clientCertificateSubject());
         }
         if (rp.active && !admit(h, rp)) {
             return;
@@ -523,11 +609,15 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         requestContentLength = h.contentLength();
         requestIdempotent = h.method().idempotent();
         requestHead = loop.buffers().take();
-        boolean rewrites = rp.active || proxy.clientCertHeader != null;
+        forwarding.peerIp = peerIp;
+        forwarding.clientIp = clientIp;
+        forwarding.trustedPeer = trustedPeer;
+        forwarding.proto = proxy.scheme;
+        forwarding.stripPrefix = route.stripPrefix();
+        forwarding.chunked = requestFraming == Framing.CHUNKED;
+        forwarding.defaultHost = localAuthority;
         try {
-            HeadWriter.request(h, requestHead, proxy.forwarding, route.stripPrefix(), clientIp, proxy.scheme,
-                    requestFraming == Framing.CHUNKED, upgrade, localAuthority,
-                    rewrites ? policy.requestDrop : HeadWriter.Drop.NONE, rewrites ? policy : HeadWriter.Extra.NONE);
+            HeadWriter.request(h, requestHead, proxy.forwarding, forwarding, policy.requestDrop, policy);
         } catch (java.nio.BufferOverflowException e) {
             respondLocal(431, "Request Header Fields Too Large", "request head too large once rewritten");
             return;
@@ -550,20 +640,18 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
      */
     private boolean admit(HttpHead h, RoutePolicy rp) {
         policy.request(view);
-        if (rp.limiter != null) {
-            RateLimiter.Verdict v = rp.limiter.acquire(limitKey(rp.limiter.limit()), loop.now());
-            if (!v.admitted()) {
-                proxy.stats.rateLimited.increment();
-                long retry = Math.max(1, (v.retryAfterNanos() + 999_999_999L) / 1_000_000_000L);
-                long reset = Math.max(1, (v.resetNanos() + 999_999_999L) / 1_000_000_000L);
-                refuse(h, 429, "rate limit exceeded", "Retry-After: " + retry,
-                        "RateLimit-Limit: " + rp.limiter.limit().burst(), "RateLimit-Remaining: 0", "RateLimit-Reset: " + reset);
-                return false;
-            }
+        if (rp.authFailures != null && rp.authFailures.exhausted(clientIp, loop.now())) {
+            proxy.stats.rateLimited.increment();
+            refuse(h, 429, "too many failed authentications", "Retry-After: "
+                    + Math.max(1, rp.authFailures.limit().per().toSeconds() / rp.authFailures.limit().rate()));
+            return false;
+        }
+        if (rp.limiter != null && !rp.limiter.limit().afterAuthentication() && !withinLimit(h, rp, null)) {
+            return false;
         }
         Authentication auth = rp.policies.authentication;
         if (auth == null) {
-            return true;
+            return rp.limiter == null || !rp.limiter.limit().afterAuthentication() || withinLimit(h, rp, null);
         }
         Authentication.Result r = null;
         Supplier<Authentication.Result> slow;
@@ -590,8 +678,12 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             refuse(h, 500, "authentication failed");
             return false;
         }
+        RoutePolicy rp = route.policy();
         if (!r.allowed()) {
             proxy.stats.authFailures.increment();
+            if (rp.authFailures != null) {
+                rp.authFailures.acquire(clientIp, loop.now());
+            }
             if (r.challenge() != null) {
                 refuse(h, r.status(), r.reason(), "WWW-Authenticate: " + r.challenge());
             } else {
@@ -600,7 +692,21 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             return false;
         }
         policy.authenticated(r);
-        return true;
+        return rp.limiter == null || !rp.limiter.limit().afterAuthentication() || withinLimit(h, rp, r.identity());
+    }
+
+    /** Charges the route's rate limit; false when the request was refused (429, answered). */
+    private boolean withinLimit(HttpHead h, RoutePolicy rp, String identity) {
+        RateLimiter.Verdict v = rp.limiter.acquire(limitKey(rp.limiter.limit(), identity), loop.now());
+        if (v.admitted()) {
+            return true;
+        }
+        proxy.stats.rateLimited.increment();
+        long retry = Math.max(1, (v.retryAfterNanos() + 999_999_999L) / 1_000_000_000L);
+        long reset = Math.max(1, (v.resetNanos() + 999_999_999L) / 1_000_000_000L);
+        refuse(h, 429, "rate limit exceeded", "Retry-After: " + retry,
+                "RateLimit-Limit: " + rp.limiter.limit().burst(), "RateLimit-Remaining: 0", "RateLimit-Reset: " + reset);
+        return false;
     }
 
     /**
@@ -643,12 +749,13 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         }
     }
 
-    private String limitKey(RateLimit limit) {
+    private String limitKey(RateLimit limit, String identity) {
         return switch (limit.key()) {
             case HEADER -> {
                 String v = view.header(limit.header());
                 yield v != null ? "h:" + v : "c:" + clientIp;
             }
+            case IDENTITY -> identity != null ? "i:" + identity : "c:" + clientIp;
             case ROUTE -> route.toString();
             case GLOBAL -> "";
             default -> clientIp;
@@ -667,7 +774,11 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         Reply reply = Reply.text(status, why + "\n");
         for (String header : headers) {
             int colon = header.indexOf(':');
-            reply = reply.withHeader(header.substring(0, colon), header.substring(colon + 1).trim());
+            try {
+                reply = reply.withHeader(header.substring(0, colon), header.substring(colon + 1).trim());
+            } catch (IllegalArgumentException e) {
+                LOG.debug("{}: a field of the proxy's own {} was not written: {}", proxy.name, status, e.getMessage());
+            }
         }
         Reply fixed = reply;
         localHandler = request -> fixed;
@@ -944,7 +1055,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
                 }
             }
             while (!requestDone) {
-                if (inStart == requestFramedEnd) {
+                if (inStart == requestFramedEnd && !requestChunkFraming.hasRemaining()) {
                     if (requestFramingDone) {
                         requestDone = true;
                         break;
@@ -960,12 +1071,14 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
                     }
                     continue;
                 }
-                int written = writeSlice(bc.transport, in, inStart, requestFramedEnd);
+                // The proxy's own chunk framing, then body data, in one gathering write.
+                int written = writeGathered(bc.transport, null, requestChunkFraming, in, inStart, requestFramedEnd);
                 inStart += written;
                 bc.lastActivity = loop.now();
-                if (inStart < requestFramedEnd) {
+                if (requestChunkFraming.hasRemaining() || inStart < requestFramedEnd) {
                     return; // the backend is full: wait for OP_WRITE; the client is not read meanwhile
                 }
+                requestChunkFraming = requestChunkBuffer;
             }
         } catch (IOException e) {
             backendBroke(describe(e));
@@ -988,16 +1101,18 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             requestRead = requestFramingDone;
             return true;
         }
-        int at = inStart;
-        while (at < end && !requestChunks.done()) {
-            int n = requestChunks.step(in, at, end);
-            if (requestChunks.error() != null) {
-                failRequestBody(400, "Bad Request", "malformed chunked body: " + requestChunks.error());
-                return false;
-            }
-            at += n;
+        int n = requestChunks.step(in, inStart, end);
+        if (requestChunks.error() != null) {
+            failRequestBody(400, "Bad Request", "malformed chunked body: " + requestChunks.error());
+            return false;
         }
-        requestFramedEnd = at;
+        if (requestChunks.data()) {
+            requestFramedEnd = inStart + n;
+        } else { // the client's framing is dropped; the proxy writes its own
+            inStart += n;
+            requestFramedEnd = inStart;
+            requestChunkFraming = reframe(requestChunks, requestChunkBuffer);
+        }
         requestBodyBytes = requestChunks.dataBytes();
         long limit = proxy.limits.maxBodyBytes();
         if (limit > 0 && requestBodyBytes > limit) {
@@ -1007,6 +1122,29 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         requestFramingDone = requestChunks.done();
         requestRead = requestFramingDone;
         return true;
+    }
+
+    /**
+     * The chunk framing to write for what the last step of {@code chunks} read: the end of a chunk's data, the start
+     * of the next, or the last chunk with the trailer fields kept. In read mode; {@code small} unless trailers need
+     * more room.
+     */
+    private static ByteBuffer reframe(ChunkedFramer chunks, ByteBuffer small) {
+        ByteBuffer b = small;
+        if (chunks.done() && ChunkedEncoding.lastLength(chunks.trailersLength()) + 2 > small.capacity()) {
+            b = ByteBuffer.allocate(ChunkedEncoding.lastLength(chunks.trailersLength()) + 2);
+        }
+        b.clear();
+        if (chunks.chunkEnded()) {
+            ChunkedEncoding.crlf(b);
+        }
+        if (chunks.chunkStarted()) {
+            ChunkedEncoding.size(b, chunks.chunkSize());
+        }
+        if (chunks.done()) {
+            ChunkedEncoding.last(b, chunks);
+        }
+        return b.flip();
     }
 
     /** The request body turned out bad midway: answer if the response has not begun, else cut. */
@@ -1084,10 +1222,11 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             }
             HttpHead h = responseParser.head();
             if (h.status() == 101) {
-                if (!upgrade) {
+                if (!upgrade || !Upgrades.accepted(h.header("upgrade"), forwarding.upgrade)) {
                     lease.failure();
                     dropBackend();
-                    respondLocal(502, "Bad Gateway", "unrequested protocol switch");
+                    respondLocal(502, "Bad Gateway", upgrade ? "a switch to a protocol that was not offered"
+                            : "unrequested protocol switch");
                 } else {
                     startTunnel(h);
                 }
@@ -1205,7 +1344,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         responseStarted = true;
         proxy.stats.response(status);
         firstByteNanos = loop.now() - exchangeStart;
-        if (status >= 500) {
+        if (pool.outlierDetection().failOn().counts(status)) {
             lease.failure();
         } else {
             lease.success(firstByteNanos);
@@ -1247,32 +1386,29 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         }
         try {
             while (true) {
-                if (bc.inStart == responseSendEnd && !responseFramingDone && bc.inStart < bc.in.position()) {
+                boolean pending = out != null || responseChunkFraming.hasRemaining() || bc.inStart < responseSendEnd;
+                if (!pending && !responseFramingDone && bc.inStart < bc.in.position()) {
                     if (!frameResponse()) {
                         return;
                     }
                     continue;
                 }
-                boolean body = bc.inStart < responseSendEnd;
-                if (out != null) {
-                    // The head and the first body bytes leave in one gathering write (one system call).
-                    int written = body ? writeAfterOut(bc.in, bc.inStart, responseSendEnd) : writeOut();
+                if (pending) {
+                    // The head, the proxy's chunk framing and body bytes leave in one gathering write.
+                    int written = writeGathered(transport, out, responseChunkFraming, bc.in, bc.inStart, responseSendEnd);
                     bc.inStart += written;
-                    if (out != null || bc.inStart < responseSendEnd) {
-                        return; // the client is slow: wait for OP_WRITE; the backend is not read meanwhile
-                    }
-                    continue;
-                }
-                if (body) {
-                    int written = writeSlice(transport, bc.in, bc.inStart, responseSendEnd);
-                    bc.inStart += written;
-                    responseBytes += written;
-                    if (written > 0) {
+                    responseBytes += gatheredBytes;
+                    if (gatheredBytes > 0) {
                         touch();
                     }
-                    if (bc.inStart < responseSendEnd) {
-                        return;
+                    if (out != null && !out.hasRemaining()) {
+                        loop.buffers().give(out);
+                        out = null;
                     }
+                    if (out != null || responseChunkFraming.hasRemaining() || bc.inStart < responseSendEnd) {
+                        return; // the client is slow: wait for OP_WRITE; the backend is not read meanwhile
+                    }
+                    responseChunkFraming = responseChunkBuffer;
                     continue;
                 }
                 if (responseFramingDone) {
@@ -1375,31 +1511,47 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         return 0;
     }
 
-    /** Writes {@link #out} then bytes [from, to) of {@code source} in one gathering write; returns body bytes written. */
-    private int writeAfterOut(ByteBuffer source, int from, int to) throws IOException {
+    /**
+     * Writes {@code first}, then {@code second}, then bytes [from, to) of {@code source} (a buffer being filled:
+     * data up to its position), in one gathering write, as far as {@code channel} takes them; either buffer may be
+     * null or empty. Returns the source bytes written, and sets {@link #gatheredBytes} to all bytes written. No
+     * allocation: the window is set on the source itself and restored.
+     */
+    private int writeGathered(Transport channel, ByteBuffer first, ByteBuffer second, ByteBuffer source, int from, int to)
+            throws IOException {
         int position = source.position();
         int limit = source.limit();
         source.limit(to).position(from);
-        gather[0] = out;
-        gather[1] = source;
+        boolean withFirst = first != null && first.hasRemaining();
+        boolean withSecond = second != null && second.hasRemaining();
+        int count = (withFirst ? 1 : 0) + (withSecond ? 1 : 0) + (from < to ? 1 : 0);
+        ByteBuffer[] array = gathers[Math.max(count, 1) - 1];
+        int k = 0;
+        if (withFirst) {
+            array[k++] = first;
+        }
+        if (withSecond) {
+            array[k++] = second;
+        }
+        if (from < to) {
+            array[k] = source;
+        }
+        long total = 0;
         try {
-            while (source.hasRemaining()) {
-                long n = transport.write(gather);
+            while (count > 0 && array[count - 1].hasRemaining()) {
+                long n = count == 1 ? channel.write(array[0]) : channel.write(array);
                 if (n == 0) {
                     break;
                 }
-                responseBytes += n;
+                total += n;
             }
             return source.position() - from;
         } finally {
             source.limit(limit).position(position);
-            gather[0] = null;
-            gather[1] = null;
-            touch();
-            if (!out.hasRemaining()) {
-                loop.buffers().give(out);
-                out = null;
+            for (int i = 0; i < array.length; i++) {
+                array[i] = null;
             }
+            gatheredBytes = total;
         }
     }
 
@@ -1416,27 +1568,18 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             }
             case CLOSE -> responseSendEnd = end;
             case CHUNKED -> {
-                if (dechunk) {
-                    int n = responseChunks.step(bc.in, bc.inStart, end);
-                    if (responseChunks.error() != null) {
-                        return badResponseBody();
+                int n = responseChunks.step(bc.in, bc.inStart, end);
+                if (responseChunks.error() != null) {
+                    return badResponseBody();
+                }
+                if (responseChunks.data()) {
+                    responseSendEnd = bc.inStart + n;
+                } else { // the backend's framing is dropped: the proxy writes its own, or none to an HTTP/1.0 client
+                    bc.inStart += n;
+                    responseSendEnd = bc.inStart;
+                    if (!dechunk) {
+                        responseChunkFraming = reframe(responseChunks, responseChunkBuffer);
                     }
-                    if (responseChunks.data()) {
-                        responseSendEnd = bc.inStart + n;
-                    } else {
-                        bc.inStart += n; // framing bytes are not sent to an HTTP/1.0 client
-                        responseSendEnd = bc.inStart;
-                    }
-                } else {
-                    int at = bc.inStart;
-                    while (at < end && !responseChunks.done()) {
-                        int n = responseChunks.step(bc.in, at, end);
-                        if (responseChunks.error() != null) {
-                            return badResponseBody();
-                        }
-                        at += n;
-                    }
-                    responseSendEnd = at;
                 }
                 responseFramingDone = responseChunks.done();
             }
@@ -1515,9 +1658,9 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         route = null;
         tried = null;
         if (keepAliveAfter && requestDone && !clientEof) {
-            idle(proxy.clientIdleNanos);
+            idle(proxy.keepAliveIdleNanos());
             if (in != null && inStart < in.position()) {
-                head(); // a pipelined request is already here
+                loop.execute(nextPipelined); // a pipelined request is already here
             }
         } else {
             closeAfterResponse();
@@ -1673,9 +1816,9 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         refusal = false;
         route = null;
         if (keepAliveAfter && !clientEof) {
-            idle(proxy.clientIdleNanos);
+            idle(proxy.keepAliveIdleNanos());
             if (in != null && inStart < in.position()) {
-                head();
+                loop.execute(nextPipelined);
             }
         } else {
             closeAfterResponse();
@@ -2006,8 +2149,9 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
             read &= !requestRead;
             write |= localReply != null;
         } else if (state == State.EXCHANGE) {
-            read &= inStart == requestFramedEnd;
-            write |= responseHeadDone && bc != null && bc.in != null && bc.inStart < responseSendEnd;
+            read &= inStart == requestFramedEnd && !requestChunkFraming.hasRemaining();
+            write |= responseChunkFraming.hasRemaining()
+                    || responseHeadDone && bc != null && bc.in != null && bc.inStart < responseSendEnd;
         } else if (state == State.LOCAL) {
             read = false;
         }
@@ -2021,8 +2165,9 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
                 bc.interest(SelectionKey.OP_CONNECT);
                 return;
             }
-            boolean backendWrite = !requestDone && (headPending() || inStart < requestFramedEnd);
-            boolean backendRead = !responseDone && (!responseHeadDone || (out == null && bc.inStart == responseSendEnd));
+            boolean backendWrite = !requestDone && (headPending() || requestChunkFraming.hasRemaining() || inStart < requestFramedEnd);
+            boolean backendRead = !responseDone && (!responseHeadDone
+                    || (out == null && !responseChunkFraming.hasRemaining() && bc.inStart == responseSendEnd));
             bc.interest((backendRead ? SelectionKey.OP_READ : 0) | (backendWrite ? SelectionKey.OP_WRITE : 0));
         }
     }
@@ -2084,26 +2229,6 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     }
 
     // ======================================================================== helpers
-
-    /**
-     * Writes bytes [from, to) of {@code source} (a buffer being filled: data up to its position) to {@code channel},
-     * leaving the source as it was. No allocation: the window is set on the source itself and restored.
-     */
-    private static int writeSlice(Transport channel, ByteBuffer source, int from, int to) throws IOException {
-        int position = source.position();
-        int limit = source.limit();
-        source.limit(to).position(from);
-        try {
-            while (source.hasRemaining()) {
-                if (channel.write(source) == 0) {
-                    break;
-                }
-            }
-            return source.position() - from;
-        } finally {
-            source.limit(limit).position(position);
-        }
-    }
 
     private static String authority(InetSocketAddress address) {
         String host = address.getAddress() != null ? Addresses.text(address.getAddress()) : address.getHostString();

@@ -37,7 +37,6 @@ final class ExchangePolicy implements HeadWriter.Extra {
     private String weakenedEtag;
     private String clientIp;
     private String scheme;
-    private byte[] certHeaderName;
     private String certHeader;
     private String certSubject;
     private String host;
@@ -46,29 +45,50 @@ final class ExchangePolicy implements HeadWriter.Extra {
     private HttpHead response;
     private final StringBuilder value = new StringBuilder(64);
     private final HeaderRules.Variables variables = this::variable;
+    /** Lower-case names of the fields the listener asserts (identity, certificate subject): never the client's. */
+    private final byte[][] asserted;
+    /** Lower-case names of the listener's request-id fields: kept only from a trusted peer (or when trusted). */
+    private final byte[][] requestIdNames;
+    private boolean trustedPeer;
 
-    /** Drops what request rules remove or replace, what authentication strips, and an invalid request id. */
-    final HeadWriter.Drop requestDrop = (h, i) -> {
+    ExchangePolicy(byte[][] asserted, byte[][] requestIdNames) {
+        this.asserted = asserted;
+        this.requestIdNames = requestIdNames;
+    }
+
+    /**
+     * Drops the fields the listener asserts itself, whoever sent them; a request id the proxy replaces; what request
+     * rules remove or replace; what authentication strips or forwards.
+     */
+    final HeadWriter.Drop requestDrop = this::dropsRequestField;
+
+    private boolean dropsRequestField(HttpHead h, int i) {
         RoutePolicy p = policy;
-        if (certHeaderName != null && h.nameIs(i, certHeaderName)) {
-            return true; // only the proxy says who the client's certificate names
+        if (named(h, i, asserted)) {
+            return true; // only the proxy says who the client is
         }
-        if (p.requestIdName != null && !requestIdArrived && h.nameIs(i, p.requestIdName)) {
+        if (p.requestIdName != null ? !requestIdArrived && h.nameIs(i, p.requestIdName)
+                : !trustedPeer && named(h, i, requestIdNames)) {
             return true;
         }
         if (named(h, i, p.requestDrops)) {
             return true;
         }
-        if (auth != null && !auth.remove().isEmpty()) {
+        if (auth != null && (!auth.remove().isEmpty() || !auth.forward().isEmpty())) {
             String name = h.name(i);
             for (String r : auth.remove()) {
                 if (r.equalsIgnoreCase(name)) {
                     return true;
                 }
             }
+            for (Map.Entry<String, String> f : auth.forward()) {
+                if (f.getKey().equalsIgnoreCase(name)) {
+                    return true;
+                }
+            }
         }
         return false;
-    };
+    }
 
     /** Drops what response rules remove or replace, the backend's request id, security fields replaced. */
     final HeadWriter.Drop responseDrop = (h, i) -> {
@@ -92,15 +112,15 @@ final class ExchangePolicy implements HeadWriter.Extra {
     /** The response head's extra fields. */
     final HeadWriter.Extra responseExtra = this::writeResponseFields;
 
-    /** Sets the client certificate header of the connection (mTLS): its name, and the subject or null. */
-    void clientCertificate(String header, byte[] lowerCaseName, String subject) {
+    /** Sets the client certificate header of the connection (mTLS): its name, and the verified subject or null. */
+    void clientCertificate(String header, String subject) {
         certHeader = header;
-        certHeaderName = lowerCaseName;
         certSubject = subject;
     }
 
-    /** Starts an exchange under {@code p}. */
-    void begin(RoutePolicy p, String clientIp, String scheme) {
+    /** Starts an exchange under {@code p}, for a client whose peer is a trusted proxy or not. */
+    void begin(RoutePolicy p, String clientIp, String scheme, boolean trustedPeer) {
+        this.trustedPeer = trustedPeer;
         policy = p;
         requestId = null;
         requestIdArrived = false;
@@ -123,7 +143,7 @@ final class ExchangePolicy implements HeadWriter.Extra {
         RoutePolicy p = policy;
         if (p.requestIdName != null) {
             String arrived = view.header(p.policies.requestIdHeader);
-            requestIdArrived = validRequestId(arrived);
+            requestIdArrived = (trustedPeer || Boolean.TRUE.equals(p.policies.trustRequestId)) && validRequestId(arrived);
             requestId = requestIdArrived ? arrived : newRequestId();
         }
         if (p.responseUsesRequest || p.policies.requestHeaders != null) {
@@ -262,7 +282,7 @@ final class ExchangePolicy implements HeadWriter.Extra {
                 if (sticky.httpOnly()) {
                     value.append("; HttpOnly");
                 }
-                if (sticky.secure()) {
+                if (sticky.secure() || "https".equals(scheme)) {
                     value.append("; Secure");
                 }
                 if (sticky.sameSite() != null) {

@@ -49,9 +49,16 @@ public final class HttpProxy implements AutoCloseable {
     final boolean acceptProxyProtocol;
     final String scheme;
     final ServerTls tls;
-    /** The header carrying a verified client certificate's subject (mTLS), or null; its lower-case bytes. */
+    /** The header carrying a verified client certificate's subject (mTLS), or null. */
     final String clientCertHeader;
-    final byte[] clientCertHeaderName;
+    /** Lower-case names of the fields the listener asserts: removed from every request, whoever sent them. */
+    final byte[][] assertedHeaders;
+    /** Lower-case names of the listener's request-id fields: kept only from trusted proxies. */
+    final byte[][] requestIdHeaders;
+    /** The proxies whose forwarding headers are believed. */
+    final io.jlb.nio.Cidrs trustedProxies;
+    final PathNormalization pathNormalization;
+    private final long keepAliveUnderLoadNanos;
     private final io.jlb.nio.ClientTls backendTls;
     private final Map<String, io.jlb.nio.ClientTls> backendTlsByPool;
     final long headerTimeoutNanos;
@@ -73,7 +80,12 @@ public final class HttpProxy implements AutoCloseable {
     private final Map<Pool, Waiters> waiters = new ConcurrentHashMap<>();
     final AtomicInteger retriesInFlight = new AtomicInteger();
 
-    HttpProxy(HttpProxyBuilder b, Router router, RoutePolicy listenerPolicy, int bufferSize, HttpLimits limits) {
+    HttpProxy(HttpProxyBuilder b, Router router, RoutePolicy listenerPolicy, int bufferSize, HttpLimits limits,
+            byte[][] assertedHeaders, byte[][] requestIdHeaders) {
+        this.assertedHeaders = assertedHeaders;
+        this.requestIdHeaders = requestIdHeaders;
+        this.trustedProxies = b.trustedProxies();
+        this.pathNormalization = b.pathNormalization();
         this.listen = b.listenAddress();
         this.router = router;
         this.listenerPolicy = listenerPolicy;
@@ -81,7 +93,8 @@ public final class HttpProxy implements AutoCloseable {
         this.maxResponseHeadBytes = Math.min(64 * 1024, bufferSize);
         ForwardedHeaders forwarded = b.forwarded();
         this.forwarding = HeadWriter.Options.of(forwarded.xForwardedFor(), forwarded.xForwardedProto(),
-                forwarded.xForwardedHost(), forwarded.forwarded(), forwarded.via(), forwarded.viaPseudonym());
+                forwarded.xForwardedHost(), forwarded.forwarded(), forwarded.via(), forwarded.viaPseudonym(),
+                forwarded.xRealIp());
         this.acceptProxyProtocol = b.acceptsProxyProtocol();
         HttpTimeouts timeouts = b.timeouts();
         this.headerTimeoutNanos = timeouts.header().toNanos();
@@ -89,6 +102,7 @@ public final class HttpProxy implements AutoCloseable {
         this.connectTimeoutNanos = timeouts.connect().toNanos();
         this.responseTimeoutNanos = timeouts.response().toNanos();
         this.backendIdleNanos = timeouts.backendIdle().toNanos();
+        this.keepAliveUnderLoadNanos = Math.min(timeouts.keepAliveUnderLoad().toNanos(), clientIdleNanos);
         this.tunnelIdleNanos = b.tunnelIdleTimeout().toNanos();
         this.connectAttempts = b.connectAttempts();
         this.maxIdlePerBackend = b.maxIdlePerBackend();
@@ -101,10 +115,7 @@ public final class HttpProxy implements AutoCloseable {
         this.scheme = tls != null ? "https" : "http";
         this.backendTls = b.backendTls();
         this.backendTlsByPool = b.backendTlsByPool();
-        String certHeader = b.clientCertificateHeader();
-        this.clientCertHeader = certHeader;
-        this.clientCertHeaderName = certHeader == null ? null
-                : certHeader.toLowerCase(java.util.Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        this.clientCertHeader = b.clientCertificateHeader();
         this.runtime = new ServerRuntime<>(name, b.eventLoops(), b.threads(), bufferSize);
         this.stats = new HttpStats(runtime);
     }
@@ -201,6 +212,14 @@ public final class HttpProxy implements AutoCloseable {
 
     boolean draining() {
         return runtime.draining();
+    }
+
+    /**
+     * How long a client connection may wait idle for its next request: the client idle timeout, or the shorter
+     * keep-alive-under-load timeout while more than 80 % of the connection limit is in use.
+     */
+    long keepAliveIdleNanos() {
+        return maxConnections > 0 && runtime.active() * 5L > maxConnections * 4L ? keepAliveUnderLoadNanos : clientIdleNanos;
     }
 
     BackendConnections backends(EventLoop loop) {

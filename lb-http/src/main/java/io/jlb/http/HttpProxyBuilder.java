@@ -44,6 +44,8 @@ public final class HttpProxyBuilder {
     private String clientCertificateHeader;
     private ClientTls backendTls;
     private final Map<String, ClientTls> backendTlsByPool = new java.util.LinkedHashMap<>();
+    private io.jlb.nio.Cidrs trustedProxies;
+    private PathNormalization pathNormalization;
 
     HttpProxyBuilder() {}
 
@@ -160,7 +162,11 @@ public final class HttpProxyBuilder {
         return this;
     }
 
-    /** The most client connections open at once; further ones wait in the listen backlog. 0: no limit. */
+    /**
+     * The most client connections open at once; further ones wait in the listen backlog. 0: no limit. Unless set,
+     * half the file descriptors the process may open (less a reserve), so that a flood cannot exhaust them. Near the
+     * limit, idle keep-alive connections are closed after {@link HttpTimeouts#keepAliveUnderLoad()}.
+     */
     public HttpProxyBuilder maxConnections(int count) {
         if (count < 0) {
             throw new IllegalArgumentException("maxConnections: " + count + " (expected: >= 0)");
@@ -215,10 +221,36 @@ public final class HttpProxyBuilder {
 
     /**
      * With client certificates (mTLS), the header that carries the verified subject to backends;
-     * {@code X-Client-Cert-Subject} unless set. The same header arriving from a client is always removed.
+     * {@code X-Client-Cert-Subject} unless set. The same header arriving from a client is always removed, on every
+     * listener, with mTLS or not.
      */
     public HttpProxyBuilder clientCertificateHeader(String name) {
         clientCertificateHeader = once("clientCertificateHeader", clientCertificateHeader, HeaderRules.checkName(name));
+        return this;
+    }
+
+    /**
+     * The proxies in front of this one whose X-Forwarded-For, Forwarded and X-Real-IP are believed: from a peer in
+     * these ranges the headers are kept and extended, and the client's address (for rate limits, hashing, logs and
+     * {@code {client_ip}}) is the last address in X-Forwarded-For that is not itself a trusted proxy. From any other
+     * peer they are replaced. None unless set. With the PROXY protocol, the peer is the address it names.
+     */
+    public HttpProxyBuilder trustedProxies(String... cidrs) {
+        return trustedProxies(io.jlb.nio.Cidrs.parse(cidrs));
+    }
+
+    /** The trusted proxies; see {@link #trustedProxies(String...)}. */
+    public HttpProxyBuilder trustedProxies(io.jlb.nio.Cidrs value) {
+        trustedProxies = once("trustedProxies", trustedProxies, Objects.requireNonNull(value, "trustedProxies"));
+        return this;
+    }
+
+    /**
+     * How request paths are normalized before routing and forwarding; {@link PathNormalization#defaults()} unless
+     * set: dot segments removed, unreserved characters decoded, slashes merged, {@code %2F} and backslashes refused.
+     */
+    public HttpProxyBuilder pathNormalization(PathNormalization value) {
+        pathNormalization = once("pathNormalization", pathNormalization, Objects.requireNonNull(value, "pathNormalization"));
         return this;
     }
 
@@ -285,10 +317,16 @@ public final class HttpProxyBuilder {
         List<Route> compiled = new ArrayList<>();
         Policies defaults = policies != null ? policies : Policies.NONE;
         Map<RateLimit, RateLimiter> limiters = new java.util.IdentityHashMap<>();
+        java.util.Set<String> asserted = new java.util.TreeSet<>();
+        java.util.Set<String> requestIds = new java.util.TreeSet<>();
+        asserted.add(clientCertificateHeaderName().toLowerCase(java.util.Locale.ROOT));
+        collectAsserted(defaults, asserted, requestIds);
         for (RouteBuilder r : routes.routes) {
             Policies merged = r.policies != null ? r.policies.over(defaults) : defaults;
+            collectAsserted(merged, asserted, requestIds);
             RoutePolicy policy = new RoutePolicy(merged, merged.rateLimit == null ? null
-                    : limiters.computeIfAbsent(merged.rateLimit, RateLimiter::new));
+                    : limiters.computeIfAbsent(merged.rateLimit, RateLimiter::new), merged.authFailureLimit == null
+                    ? null : limiters.computeIfAbsent(merged.authFailureLimit, RateLimiter::new));
             if (r.handler != null) {
                 compiled.add(new Route(r.describe(), r.conditions, new Pool[0], new int[0], null, r.handler,
                         r.maxBodyBytes, policy));
@@ -310,7 +348,22 @@ public final class HttpProxyBuilder {
         for (String pool : backendTlsByPool.keySet()) {
             loadBalancer.pool(pool); // a typo in a pool name fails here
         }
-        return new HttpProxy(this, new Router(compiled), new RoutePolicy(defaults, null), buffer, l);
+        return new HttpProxy(this, new Router(compiled), new RoutePolicy(defaults, null, null), buffer, l,
+                lowerCaseNames(asserted), lowerCaseNames(requestIds));
+    }
+
+    /** The names of the fields {@code p} asserts (identity), and of its request-id field. */
+    private static void collectAsserted(Policies p, java.util.Set<String> asserted, java.util.Set<String> requestIds) {
+        if (p.authentication != null) {
+            p.authentication.assertedHeaders().forEach(n -> asserted.add(HeaderRules.checkName(n).toLowerCase(java.util.Locale.ROOT)));
+        }
+        if (p.requestIdHeader != null) {
+            requestIds.add(p.requestIdHeader.toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    private static byte[][] lowerCaseNames(java.util.Set<String> names) {
+        return names.stream().map(n -> n.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).toArray(byte[][]::new);
     }
 
     // ---- the settings with their defaults, read by HttpProxy ----
@@ -348,7 +401,15 @@ public final class HttpProxyBuilder {
     }
 
     int maxConnections() {
-        return maxConnections != null ? maxConnections : 0;
+        return maxConnections != null ? maxConnections : io.jlb.nio.internal.ConnectionLimits.defaultMaxConnections();
+    }
+
+    io.jlb.nio.Cidrs trustedProxies() {
+        return trustedProxies != null ? trustedProxies : io.jlb.nio.Cidrs.NONE;
+    }
+
+    PathNormalization pathNormalization() {
+        return pathNormalization != null ? pathNormalization : PathNormalization.defaults();
     }
 
     Duration tunnelIdleTimeout() {
@@ -375,10 +436,16 @@ public final class HttpProxyBuilder {
         return tls;
     }
 
+    /** The header carrying a verified client certificate's subject, when the listener asks for certificates. */
     String clientCertificateHeader() {
         if (tls == null || tls.clientAuth() == ServerTls.ClientAuth.NONE) {
-            return clientCertificateHeader;
+            return null;
         }
+        return clientCertificateHeaderName();
+    }
+
+    /** The name of the client certificate header, removed from every request whether the listener uses mTLS or not. */
+    private String clientCertificateHeaderName() {
         return clientCertificateHeader != null ? clientCertificateHeader : "X-Client-Cert-Subject";
     }
 

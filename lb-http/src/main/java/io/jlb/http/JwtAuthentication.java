@@ -116,9 +116,16 @@ public final class JwtAuthentication implements Authentication {
                 forward.add(Map.entry(header, text(value)));
             }
         });
-        return Result.allow(forward, strip ? List.of("authorization") : List.of());
+        Object subject = v.claims.get("sub");
+        return Result.allow(subject == null ? null : text(subject), forward, strip ? List.of("authorization") : List.of());
     }
 
+    @Override
+    public List<String> assertedHeaders() {
+        return List.copyOf(forwardedClaims.values());
+    }
+
+    /** A refusal; {@code why} is one of this class's own fixed phrases, never text taken from the token. */
     private static Result invalid(String why) {
         return Result.unauthorized("Bearer realm=\"jlb\", error=\"invalid_token\", error_description=\"" + why + "\"", why);
     }
@@ -154,13 +161,13 @@ public final class JwtAuthentication implements Authentication {
         for (VerificationKey k : keys) {
             if ((kid == null ? keys.size() == 1 || k.kid == null : kid.equals(k.kid))) {
                 if (!k.alg.equals(alg)) {
-                    throw new InvalidToken("algorithm " + alg + " does not fit the key (" + k.alg + ")");
+                    throw new InvalidToken("the token's algorithm does not fit its key");
                 }
                 return k;
             }
         }
         throw new InvalidToken(kid == null ? "the token names no key (kid) and several are configured"
-                : "unknown key id " + kid);
+                : "the token names an unknown key");
     }
 
     private static boolean signatureValid(VerificationKey k, byte[] signed, byte[] signature) {

@@ -34,6 +34,11 @@ public final class Policies {
     final Retries retries;
     final CircuitBreaker circuitBreaker;
     final Compression compression;
+    final RateLimit authFailureLimit;
+    /** The protocols an Upgrade may switch to (lower-case); null: the default, {@code websocket}. */
+    final java.util.Set<String> upgrades;
+    /** Whether a valid request id from any client is kept; else only from a trusted proxy. Null: not set. */
+    final Boolean trustRequestId;
 
     private Policies(Builder b) {
         this.sticky = b.sticky;
@@ -47,6 +52,14 @@ public final class Policies {
         this.retries = b.retries;
         this.circuitBreaker = b.circuitBreaker;
         this.compression = b.compression;
+        this.authFailureLimit = b.authFailureLimit;
+        this.upgrades = b.upgrades;
+        this.trustRequestId = b.trustRequestId;
+    }
+
+    /** The protocols an Upgrade may switch to, lower-case. */
+    java.util.Set<String> upgradeProtocols() {
+        return upgrades != null ? upgrades : java.util.Set.of("websocket");
     }
 
     /** Describes policies. */
@@ -71,6 +84,9 @@ public final class Policies {
         b.retries = retries != null ? retries : defaults.retries;
         b.circuitBreaker = circuitBreaker != null ? circuitBreaker : defaults.circuitBreaker;
         b.compression = compression != null ? compression : defaults.compression;
+        b.authFailureLimit = authFailureLimit != null ? authFailureLimit : defaults.authFailureLimit;
+        b.upgrades = upgrades != null ? upgrades : defaults.upgrades;
+        b.trustRequestId = trustRequestId != null ? trustRequestId : defaults.trustRequestId;
         return b.build();
     }
 
@@ -87,6 +103,9 @@ public final class Policies {
         private Retries retries;
         private CircuitBreaker circuitBreaker;
         private Compression compression;
+        private RateLimit authFailureLimit;
+        private java.util.Set<String> upgrades;
+        private Boolean trustRequestId;
 
         Builder() {}
 
@@ -133,6 +152,15 @@ public final class Policies {
             return this;
         }
 
+        /**
+         * Whether a valid request id that arrives from any client is passed on; otherwise (the default) only one from a
+         * {@link HttpProxyBuilder#trustedProxies trusted proxy} is, and the proxy makes a new one for the others.
+         */
+        public Builder trustRequestId(boolean value) {
+            trustRequestId = once("trustRequestId", trustRequestId, value);
+            return this;
+        }
+
         /** Security headers on responses. */
         public Builder securityHeaders(SecurityHeaders value) {
             securityHeaders = once("securityHeaders", securityHeaders, value);
@@ -142,6 +170,39 @@ public final class Policies {
         /** A rate limit; over it, 429. */
         public Builder rateLimit(RateLimit value) {
             rateLimit = once("rateLimit", rateLimit, value);
+            return this;
+        }
+
+        /**
+         * Limits failed authentications per client address, against credential guessing: once a client's
+         * failures exhaust the bucket, its requests get 429 before any credential is checked. The limit's key is
+         * always the client's address.
+         */
+        public Builder authFailureLimit(RateLimit value) {
+            authFailureLimit = once("authFailureLimit", authFailureLimit, Objects.requireNonNull(value, "authFailureLimit").byClient());
+            return this;
+        }
+
+        /**
+         * The protocols a request may upgrade to (a 101 turns the connection into a tunnel to the backend);
+         * {@code websocket} unless set, none with an empty list. An Upgrade naming anything else is not forwarded
+         * (the request goes on as a plain one). {@code h2c} is never allowed: a tunnel would carry requests past
+         * routing and policies.
+         */
+        public Builder upgrades(String... protocols) {
+            java.util.Set<String> set = new java.util.LinkedHashSet<>();
+            for (String p : protocols) {
+                String lower = Objects.requireNonNull(p, "protocol").trim().toLowerCase(java.util.Locale.ROOT);
+                if (lower.isEmpty() || !lower.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != ',' && c != '/')) {
+                    throw new IllegalArgumentException("upgrades: '" + p + "' (expected: a protocol name such as websocket)");
+                }
+                if (lower.equals("h2c") || lower.equals("h2")) {
+                    throw new IllegalArgumentException("upgrades: '" + p + "' is never tunnelled (HTTP/2 is spoken by "
+                            + "the proxy itself, or not at all)");
+                }
+                set.add(lower);
+            }
+            upgrades = once("upgrades", upgrades, java.util.Set.copyOf(set));
             return this;
         }
 

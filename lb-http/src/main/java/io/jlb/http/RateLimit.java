@@ -6,12 +6,18 @@ import java.util.Objects;
 
 /**
  * A token bucket: {@code rate} requests per {@code per}, with bursts of up to {@code burst}, counted per key: the
- * client's address, a header's value (an API key), the route, or one bucket for all. A request over the limit is
- * answered 429 with {@code Retry-After} and {@code RateLimit-Limit}/{@code -Remaining}/{@code -Reset}; a request
- * without the keying header is counted under the client's address. Immutable.
+ * client's address, the authenticated identity, a header's value, the route, or one bucket for all. A request over
+ * the limit is answered 429 with {@code Retry-After} and {@code RateLimit-Limit}/{@code -Remaining}/{@code -Reset}.
+ *
+ * <p>Limits by client, route or for all are checked before authentication, so that they also shed unauthenticated
+ * floods. Limits by identity or header are checked after it, on authenticated requests only, so that a client can
+ * neither reset its own bucket by changing a header nor spend a victim's by naming it; a request without an
+ * identity (or without the header) is counted under the client's address. Brute force against credentials is
+ * limited separately, by {@link Policies.Builder#authFailureLimit}. Memory is fixed by {@code maxKeys}: at most 64
+ * bytes a key, whatever the keys' length. Immutable.
  *
  * <pre>{@code
- * RateLimit.of(100, Duration.ofSeconds(1)).withBurst(200).byHeader("X-API-Key")
+ * RateLimit.of(100, Duration.ofSeconds(1)).withBurst(200).byIdentity()
  * }</pre>
  *
  * @param rate requests admitted per {@code per} once the burst is spent
@@ -19,13 +25,15 @@ import java.util.Objects;
  * @param burst requests admitted at once by a full bucket
  * @param key what the buckets are counted by
  * @param header the header keyed on, for {@link Key#HEADER}
- * @param maxKeys the most buckets kept; idle (full) buckets are dropped first, which loses nothing
+ * @param maxKeys how many keys are tracked at once; keys beyond share one bucket with the same limit
  */
 public record RateLimit(long rate, Duration per, long burst, Key key, String header, int maxKeys) {
     /** What buckets are kept per. */
     public enum Key {
-        /** The client's address (from the PROXY protocol when used). */
+        /** The client's address (from the PROXY protocol or a trusted proxy's X-Forwarded-For when used). */
         CLIENT,
+        /** The identity authentication established (the API key's holder, the user, the token's subject). */
+        IDENTITY,
         /** The value of a request header, such as an API key. */
         HEADER,
         /** The route. */
@@ -53,14 +61,14 @@ public record RateLimit(long rate, Duration per, long burst, Key key, String hea
         if (key == Key.HEADER) {
             HeaderRules.checkName(Objects.requireNonNull(header, "header"));
         }
-        if (maxKeys < 1) {
-            throw new IllegalArgumentException("maxKeys: " + maxKeys + " (expected: >= 1)");
+        if (maxKeys < 1 || maxKeys > 100_000_000) {
+            throw new IllegalArgumentException("maxKeys: " + maxKeys + " (expected: 1 to 100000000)");
         }
     }
 
-    /** {@code rate} per {@code per}, burst equal to the rate, by client address, up to a million keys. */
+    /** {@code rate} per {@code per}, burst equal to the rate, by client address, up to 100,000 keys (6 MiB). */
     public static RateLimit of(long rate, Duration per) {
-        return new RateLimit(rate, per, rate, Key.CLIENT, null, 1_000_000);
+        return new RateLimit(rate, per, rate, Key.CLIENT, null, 100_000);
     }
 
     /** {@code rate} per second. */
@@ -76,6 +84,16 @@ public record RateLimit(long rate, Duration per, long burst, Key key, String hea
     /** A copy counting per client address. */
     public RateLimit byClient() {
         return new RateLimit(rate, per, burst, Key.CLIENT, null, maxKeys);
+    }
+
+    /** A copy counting per authenticated identity. */
+    public RateLimit byIdentity() {
+        return new RateLimit(rate, per, burst, Key.IDENTITY, null, maxKeys);
+    }
+
+    /** Whether the limit is checked after authentication (by identity or by header). */
+    boolean afterAuthentication() {
+        return key == Key.IDENTITY || key == Key.HEADER;
     }
 
     /** A copy counting per value of header {@code name}. */

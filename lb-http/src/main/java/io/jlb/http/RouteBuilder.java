@@ -58,6 +58,15 @@ public final class RouteBuilder {
         return add("path-prefix=" + p, r -> r.path().startsWith(p));
     }
 
+    /**
+     * Path starts with {@code prefix}, ignoring ASCII case ({@code /Admin/} and {@code /ADMIN/} too): for backends
+     * that match paths without regard to case, so that no spelling of a protected path escapes the route.
+     */
+    public RouteBuilder pathPrefixIgnoreCase(String prefix) {
+        String p = checkPath(prefix, "pathPrefixIgnoreCase");
+        return add("path-prefix-ignore-case=" + p, r -> r.path().regionMatches(true, 0, p, 0, p.length()));
+    }
+
     /** Path matches {@code glob}: {@code *} any run of characters (slashes included), {@code ?} one character. */
     public RouteBuilder pathGlob(String glob) {
         String g = checkPath(glob, "pathGlob");

@@ -3,7 +3,8 @@ package io.jlb.http;
 import io.jlb.core.Member;
 import io.jlb.core.Pool;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -15,10 +16,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * inherits the same limit), lower-case field names as bytes, sticky-cookie tokens. Thread-safe; shared by all loops.
  */
 final class RoutePolicy {
-    static final RoutePolicy NONE = new RoutePolicy(Policies.NONE, null);
+    static final RoutePolicy NONE = new RoutePolicy(Policies.NONE, null, null);
+    /** The key of sticky tokens when no secret is configured: random, so that no one can make a token. */
+    private static final byte[] PROCESS_KEY = new SecureRandom().generateSeed(32);
 
     final Policies policies;
     final RateLimiter limiter;
+    /** Counts failed authentications per client (null without the policy). */
+    final RateLimiter authFailures;
+    /** The protocols an Upgrade may switch to, lower-case. */
+    final java.util.Set<String> upgrades;
     /** Whether anything at all is to be done: false skips every policy step. */
     final boolean active;
     final byte[] requestIdName;
@@ -31,9 +38,11 @@ final class RoutePolicy {
     private final Map<String, String> tokenToBackend = new ConcurrentHashMap<>();
     private final Map<String, String> backendToToken = new ConcurrentHashMap<>();
 
-    RoutePolicy(Policies p, RateLimiter limiter) {
+    RoutePolicy(Policies p, RateLimiter limiter, RateLimiter authFailures) {
         this.policies = p;
         this.limiter = limiter;
+        this.authFailures = authFailures;
+        this.upgrades = p.upgradeProtocols();
         this.requestIdName = p.requestIdHeader == null ? null : lower(p.requestIdHeader);
         this.requestDrops = names(p.requestHeaders == null ? List.of() : p.requestHeaders.removed());
         this.responseDrops = names(p.responseHeaders == null ? List.of() : p.responseHeaders.removed());
@@ -43,7 +52,8 @@ final class RoutePolicy {
         this.responseUsesRequest = rsp != null && (rsp.uses("host") || rsp.uses("path") || rsp.uses("method"));
         this.active = p.sticky != null || p.hashKey != null || p.requestHeaders != null || p.responseHeaders != null
                 || p.requestIdHeader != null || p.securityHeaders != null || p.rateLimit != null
-                || p.authentication != null || p.retries != null || p.circuitBreaker != null || p.compression != null;
+                || p.authentication != null || p.retries != null || p.circuitBreaker != null || p.compression != null
+                || p.authFailureLimit != null;
     }
 
     private static byte[] lower(String name) {
@@ -58,16 +68,26 @@ final class RoutePolicy {
         return out;
     }
 
-    /** The sticky cookie's token for a backend: a hash of its name (and the secret), not its address. */
+    /**
+     * The sticky cookie's token for a backend: an HMAC-SHA256 of its name under the configured secret or, without
+     * one, a key random to this process; never its address, and not something a client can make for a backend it
+     * was not sent to.
+     */
     String token(Member m) {
         String name = m.backend().name();
         String t = backendToToken.get(name);
         if (t == null) {
-            MessageDigest md = ApiKeyAuthentication.sha256();
-            md.update(policies.sticky.secret().getBytes(StandardCharsets.UTF_8));
-            md.update((byte) 0);
-            md.update(name.getBytes(StandardCharsets.UTF_8));
-            t = HexFormat.of().formatHex(md.digest(), 0, 12);
+            String secret = policies.sticky.secret();
+            byte[] key = secret.isEmpty() ? PROCESS_KEY : secret.getBytes(StandardCharsets.UTF_8);
+            byte[] mac;
+            try {
+                javax.crypto.Mac hmac = javax.crypto.Mac.getInstance("HmacSHA256");
+                hmac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+                mac = hmac.doFinal(name.getBytes(StandardCharsets.UTF_8));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
+            }
+            t = HexFormat.of().formatHex(mac, 0, 16);
             if (backendToToken.size() < 100_000) {
                 backendToToken.put(name, t);
                 tokenToBackend.put(t, name);
@@ -76,7 +96,10 @@ final class RoutePolicy {
         return t;
     }
 
-    /** The member of {@code pool} a sticky token names, if it is there and may be picked; else null. */
+    /**
+     * The member of {@code pool} a sticky token names, if it is there and the pool's picks may land on it now (a
+     * backup only while no primary may be picked); else null.
+     */
     Member stickyMember(Pool pool, String token) {
         if (token == null) {
             return null;
@@ -94,6 +117,6 @@ final class RoutePolicy {
             return null;
         }
         Member m = pool.member(name).orElse(null);
-        return m != null && m.eligible() ? m : null;
+        return m != null && m.pickable() ? m : null;
     }
 }

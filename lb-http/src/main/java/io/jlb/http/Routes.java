@@ -6,7 +6,9 @@ import java.util.Objects;
 
 /**
  * The ordered routing table of an {@link HttpProxy}: the first route whose conditions all hold takes the request;
- * {@link #defaultTo(String)} catches the rest (without a default, an unmatched request is answered 404).
+ * {@link #defaultTo(String)} catches the rest (without a default, an unmatched request is answered 404). Conditions
+ * see the request as the backend will receive it: the path normalized (see {@link PathNormalization}), the host
+ * lower-cased without a trailing dot, the absolute-form target's authority in place of a Host field.
  *
  * <pre>{@code
  * HttpProxy.builder().routes(r -> r
@@ -35,6 +37,11 @@ public final class Routes {
     /** A route for requests whose path starts with {@code prefix}. */
     public RouteBuilder pathPrefix(String prefix) {
         return begin().pathPrefix(prefix);
+    }
+
+    /** A route for requests whose path starts with {@code prefix}, ignoring ASCII case. */
+    public RouteBuilder pathPrefixIgnoreCase(String prefix) {
+        return begin().pathPrefixIgnoreCase(prefix);
     }
 
     /** A route for requests whose path matches {@code glob} ({@code *} any run of characters, {@code ?} one). */

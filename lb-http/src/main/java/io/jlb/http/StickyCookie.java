@@ -5,10 +5,13 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Cookie-based session affinity: the proxy sets a cookie naming the backend it chose, as an opaque token (a hash of
- * the backend's name and an optional secret, not its address), and sends later requests carrying it to that same
- * backend while it is eligible. When it is down, draining or gone, another is picked and the cookie reset. Every
- * balancer instance configured alike reads the same tokens. Immutable.
+ * Cookie-based session affinity: the proxy sets a cookie naming the backend it chose, as an opaque token (an
+ * HMAC-SHA256 of the backend's name, not its address), and sends later requests carrying it to that same backend
+ * while the pool's picks may land there. When it is down, draining, ejected or gone — or a backup while a primary is
+ * up — another is picked and the cookie reset. Tokens cannot be forged: without a secret they are keyed by a random
+ * key of this process (cookies then last as long as the process); with a {@link #withSecret secret} shared by a
+ * fleet, every instance reads the others' tokens. On an HTTPS listener the cookie is always {@code Secure}.
+ * Immutable.
  *
  * @param name the cookie's name
  * @param path its Path attribute
@@ -16,7 +19,7 @@ import java.util.Objects;
  * @param httpOnly the HttpOnly attribute
  * @param secure the Secure attribute
  * @param sameSite the SameSite attribute ({@code Lax}, {@code Strict}, {@code None}) or null
- * @param secret mixed into tokens so that they cannot be matched to backend names by guessing; "" for none
+ * @param secret the key of the tokens, shared by a fleet of balancers; "" for a random key of this process
  */
 public record StickyCookie(String name, String path, Duration maxAge, boolean httpOnly, boolean secure, String sameSite,
         String secret) {

@@ -315,7 +315,7 @@ class AdminServerIT {
 
     private HttpResponse<String> admin(String method, String path, String body) throws Exception {
         HttpRequest.Builder rb = HttpRequest.newBuilder(adminUri(path)).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + TOKEN)
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return send(rb.build());
     }

@@ -158,8 +158,8 @@ class AuthenticationIT {
         // algorithm confusion: HS256 "signed" with the RSA public key as the HMAC secret
         byte[] publicKeyAsSecret = rsa.getPublic().getEncoded();
         String confused = sign("HmacSHA256", publicKeyAsSecret, "{\"alg\":\"HS256\",\"kid\":\"r1\"}", good);
-        assertRefused(401, "does not fit the key", get("/jwt/x", bearer(confused)));
-        assertRefused(401, "unknown key id", get("/jwt/x", bearer(rs256("{\"kid\":\"nope\"}", good))));
+        assertRefused(401, "does not fit its key", get("/jwt/x", bearer(confused)));
+        assertRefused(401, "names an unknown key", get("/jwt/x", bearer(rs256("{\"kid\":\"nope\"}", good))));
         assertRefused(401, "not a JWS", get("/jwt/x", bearer("abc.def")));
         assertRefused(401, "base64url JSON", get("/jwt/x", bearer("!!!.???.***")));
         RawClient.Response r = get("/jwt/x", bearer(rs256("{\"kid\":\"r1\"}", claims(-120))));

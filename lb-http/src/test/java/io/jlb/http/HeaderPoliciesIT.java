@@ -30,7 +30,7 @@ class HeaderPoliciesIT {
             return true;
         });
         lb = LoadBalancer.builder().pool("app", p -> p.backend(Backend.parse(backend.hostPort()).withName("app-1"))).build();
-        proxy = HttpProxy.builder().listen("127.0.0.1:0").loadBalancer(lb).threads(1)
+        proxy = HttpProxy.builder().listen("127.0.0.1:0").loadBalancer(lb).threads(1).trustedProxies("127.0.0.1")
                 .policies(p -> p.requestId().securityHeaders(SecurityHeaders.recommended()
                         .withContentSecurityPolicy("default-src 'self'")))
                 .routes(r -> r
@@ -79,7 +79,7 @@ class HeaderPoliciesIT {
     }
 
     @Test
-    void aValidRequestIdPassesAndAnInvalidOneIsReplaced() throws Exception {
+    void aValidRequestIdFromATrustedProxyPassesAndAnInvalidOneIsReplaced() throws Exception {
         try (RawClient c = new RawClient(proxy.address())) {
             c.send("GET / HTTP/1.1\r\nHost: a\r\nX-Request-Id: abc-123.def\r\n\r\n");
             assertEquals("abc-123.def", c.read().header("x-request-id"));

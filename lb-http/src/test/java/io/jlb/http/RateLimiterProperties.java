@@ -77,17 +77,32 @@ class RateLimiterProperties {
     }
 
     @Example
-    void idleBucketsAreDroppedWhenTheMapIsFullAndBusyOnesAreNot() {
-        RateLimiter limiter = new RateLimiter(RateLimit.perSecond(10).withBurst(1).withMaxKeys(100));
-        for (int i = 0; i < 100; i++) {
-            assertTrue(limiter.acquire("k" + i, 0).admitted());
+    void keysBeyondTheTableShareOneLimitedBucketInsteadOfGoingUnlimited() {
+        RateLimiter limiter = new RateLimiter(RateLimit.perSecond(10).withBurst(1).withMaxKeys(4));
+        assertEquals(16 * 8, limiter.memoryBytes(), "8 slots of 16 bytes, whatever the keys");
+        int admitted = 0;
+        for (int i = 0; i < 1000; i++) {
+            if (limiter.acquire("flood-" + i + "-" + "x".repeat(i % 50), 0).admitted()) {
+                admitted++;
+            }
         }
-        assertEquals(100, limiter.size());
-        assertTrue(limiter.acquire("late", 1).admitted(), "no room, every bucket busy: admitted, not tracked");
-        assertEquals(1, limiter.untracked());
-        long later = 1_000_000_000L; // every bucket full again
+        assertTrue(admitted <= 8 + 1, "at most one per slot and one for the shared bucket: " + admitted);
+        assertTrue(limiter.overflowed() > 0);
+        long later = 1_000_000_000L; // every bucket is full again: their slots may be taken
         assertTrue(limiter.acquire("new", later).admitted());
-        assertTrue(limiter.size() <= 100, "idle buckets were swept: " + limiter.size());
-        assertFalse(limiter.acquire("new", later).admitted(), "the newcomer is tracked");
+        assertFalse(limiter.acquire("new", later).admitted(), "the newcomer has a bucket of its own");
+    }
+
+    @Example
+    void anExhaustedKeyIsSeenWithoutBeingCharged() {
+        RateLimiter limiter = new RateLimiter(RateLimit.perSecond(1).withBurst(2));
+        assertFalse(limiter.exhausted("a", 0));
+        limiter.acquire("a", 0);
+        assertFalse(limiter.exhausted("a", 0));
+        limiter.acquire("a", 0);
+        assertTrue(limiter.exhausted("a", 0));
+        assertTrue(limiter.exhausted("a", 10));
+        assertFalse(limiter.exhausted("a", 1_000_000_000L), "a token came back");
+        assertFalse(limiter.exhausted("b", 0));
     }
 }

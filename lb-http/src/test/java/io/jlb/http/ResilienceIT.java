@@ -119,11 +119,11 @@ class ResilienceIT {
     }
 
     @Test
-    void consecutive5xxEjectABackendForAWhileAndItComesBack() throws Exception {
+    void consecutiveGatewayErrorsEjectABackendForAWhileAndItComesBack() throws Exception {
         AtomicInteger failuresLeft = new AtomicInteger(3);
         RawHttpBackend flaky = later(new RawHttpBackend("flaky", (req, socket, out) -> {
             boolean fail = failuresLeft.getAndDecrement() > 0;
-            RawHttpBackend.respond(out, fail ? 500 : 200, "flaky");
+            RawHttpBackend.respond(out, fail ? 503 : 200, "flaky");
             return true;
         }));
         RawHttpBackend steady = later(answering("steady", 200));
@@ -139,7 +139,7 @@ class ResilienceIT {
                 c.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
                 c.read();
             }
-            Await.until(Duration.ofSeconds(10), "three 500s in a row eject it (applied off the loop)",
+            Await.until(Duration.ofSeconds(10), "three 503s in a row eject it (applied off the loop)",
                     () -> lb.pool("app").eligibleCount() == 1);
             assertEquals(BackendState.EJECTED, lb.pool("app").member("flaky").orElseThrow().state());
             int before = flaky.requests().size();

@@ -117,7 +117,10 @@ public final class TcpProxyBuilder {
         return this;
     }
 
-    /** The most client connections open at once; further ones wait in the listen backlog. 0: no limit. */
+    /**
+     * The most client connections open at once; further ones wait in the listen backlog. 0: no limit. Unless set,
+     * half the file descriptors the process may open (less a reserve), so that a flood cannot exhaust them.
+     */
     public TcpProxyBuilder maxConnections(int count) {
         maxConnections = Options.once("maxConnections", maxConnections, Options.atLeast("maxConnections", count, 0));
         return this;
@@ -252,7 +255,7 @@ public final class TcpProxyBuilder {
     }
 
     int maxConnections() {
-        return maxConnections != null ? maxConnections : 0;
+        return maxConnections != null ? maxConnections : io.jlb.nio.internal.ConnectionLimits.defaultMaxConnections();
     }
 
     int maxConnectionsPerBackend() {

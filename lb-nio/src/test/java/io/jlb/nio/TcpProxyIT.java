@@ -81,7 +81,7 @@ class TcpProxyIT {
     @Test
     void eachConnectionGetsOneAccessLogLineWhenItEnds() throws Exception {
         TestServer echo = closeLater(TestServer.echo());
-        LoadBalancer lb = lb(p -> p.backend(Backend.parse(echo.hostPort()).withName("db-1")));
+        LoadBalancer lb = lb(p -> p.backend(Backend.parse(echo.hostPort()).withName("db-1")).panicThreshold(0));
         List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
         AccessLog log = closeLater(AccessLog.to(lines::add, 64));
         TcpProxy proxy = proxy(lb, b -> b.name("db").accessLog(log));

@@ -32,6 +32,7 @@ public final class HeadParser {
     private static final byte[] PROXY_CONNECTION = Ascii.bytes("proxy-connection");
     private static final byte[] TE = Ascii.bytes("te");
     private static final byte[] TRAILER = Ascii.bytes("trailer");
+    private static final byte[] HTTP2_SETTINGS = Ascii.bytes("http2-settings");
     private static final byte[] CHUNKED = Ascii.bytes("chunked");
     private static final byte[] CLOSE = Ascii.bytes("close");
     private static final byte[] CONTINUE = Ascii.bytes("100-continue");
@@ -39,6 +40,13 @@ public final class HeadParser {
     private static final byte[] HTTP_SCHEME = Ascii.bytes("http://");
     private static final byte[] HTTPS_SCHEME = Ascii.bytes("https://");
     private static final int MAX_LEADING_EMPTY_LINES = 4;
+    /**
+     * Fields a Connection option may not remove: they frame or route the message, or the proxy writes them itself.
+     * A client naming them there gets them ignored, never a message the backend reads otherwise.
+     */
+    private static final byte[][] PROTECTED = {CONTENT_LENGTH, TRANSFER_ENCODING, HOST, CONNECTION, UPGRADE, TE,
+        TRAILER, KEEP_ALIVE, PROXY_CONNECTION, Ascii.bytes("x-forwarded-for"), Ascii.bytes("x-forwarded-proto"),
+        Ascii.bytes("x-forwarded-host"), Ascii.bytes("forwarded"), Ascii.bytes("via"), Ascii.bytes("x-real-ip")};
 
     private final boolean request;
     private final int maxStartLine;
@@ -191,7 +199,7 @@ public final class HeadParser {
         head.method = method(b, from, i);
         int t = ++i;
         while (i < to && b.get(i) != ' ') {
-            if (!Ascii.targetChar(b.get(i))) {
+            if (!Ascii.targetChar(b.get(i)) || b.get(i) == '#') {
                 return fail(400, "invalid character in request target");
             }
             i++;
@@ -227,6 +235,9 @@ public final class HeadParser {
             }
             if (slash == authority) {
                 return fail(400, "absolute target without a host");
+            }
+            if (!validHost(b, authority, slash)) {
+                return fail(400, "invalid authority in the request target");
             }
             head.authorityStart = authority;
             head.authorityEnd = slash;
@@ -405,11 +416,16 @@ public final class HeadParser {
                         return fail(400, "invalid Host field");
                     }
                     head.hostIndex = index;
+                    head.hopByHop[index] = request; // the proxy writes the Host it routed on
                 }
                 break;
             case 14:
                 if (Ascii.equalsIgnoreCase(b, from, nameStop, CONTENT_LENGTH)) {
+                    head.hopByHop[index] = true; // the proxy writes the framing it forwards
                     return contentLength(vStart, vEnd);
+                }
+                if (Ascii.equalsIgnoreCase(b, from, nameStop, HTTP2_SETTINGS)) {
+                    head.hopByHop[index] = true; // belongs to an h2c upgrade, which is never forwarded
                 }
                 break;
             case 17:
@@ -461,22 +477,58 @@ public final class HeadParser {
         return Result.COMPLETE;
     }
 
-    /** A Host value: reg-name, IPv4 or [IPv6], optional port; may be empty only for... nothing we accept. */
-    private static boolean validHost(ByteBuffer b, int from, int to) {
+    /**
+     * An authority without user info (RFC 3986 §3.2.2): a reg-name of unreserved and sub-delim characters (no
+     * percent-encoding: names that need it are refused rather than decoded), an IPv4 address or an {@code [IPv6]}
+     * literal, then an optional {@code :port} of at most five digits.
+     */
+    static boolean validHost(ByteBuffer b, int from, int to) {
         if (from == to) {
             return false;
         }
-        for (int i = from; i < to; i++) {
-            byte c = b.get(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '[' || c == ']'
-                    || c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' || c == '+'
-                    || c == ',' || c == ';' || c == '=' || c == '%';
-            if (!ok) {
+        int i = from;
+        if (b.get(i) == '[') {
+            while (++i < to && b.get(i) != ']') {
+                byte c = b.get(i);
+                if (!(hexDigit(c) || c == ':' || c == '.')) {
+                    return false;
+                }
+            }
+            if (i == to || i == from + 1) {
+                return false;
+            }
+            i++;
+        } else {
+            while (i < to && b.get(i) != ':') {
+                byte c = b.get(i);
+                boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                        || c == '-' || c == '.' || c == '_' || c == '~' || c == '!' || c == '$' || c == '&' || c == '\''
+                        || c == '(' || c == ')' || c == '*' || c == '+' || c == ',' || c == ';' || c == '=';
+                if (!ok) {
+                    return false;
+                }
+                i++;
+            }
+            if (i == from || b.get(from) == '.') {
+                return false;
+            }
+        }
+        if (i == to) {
+            return true;
+        }
+        if (b.get(i) != ':' || to - i - 1 > 5) {
+            return false;
+        }
+        for (int k = i + 1; k < to; k++) {
+            if (b.get(k) < '0' || b.get(k) > '9') {
                 return false;
             }
         }
         return true;
+    }
+
+    private static boolean hexDigit(byte c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
     }
 
     /** {@code 1*DIGIT}, or a list of identical ones; every Content-Length field must agree. */
@@ -614,7 +666,7 @@ public final class HeadParser {
                 head.connectionKeepAlive = true;
             } else if (Ascii.equalsIgnoreCase(b, s, i, UPGRADE)) {
                 head.connectionUpgrade = true;
-            } else {
+            } else if (!isProtected(b, s, i)) {
                 for (int f = 0; f < head.count; f++) {
                     if (head.nameEnd[f] - head.lineStart[f] == i - s && sameIgnoreCase(b, head.lineStart[f], s, i - s)) {
                         head.hopByHop[f] = true;
@@ -623,6 +675,15 @@ public final class HeadParser {
             }
         }
         return Result.COMPLETE;
+    }
+
+    private static boolean isProtected(ByteBuffer b, int from, int to) {
+        for (byte[] name : PROTECTED) {
+            if (Ascii.equalsIgnoreCase(b, from, to, name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean sameIgnoreCase(ByteBuffer b, int a, int c, int length) {

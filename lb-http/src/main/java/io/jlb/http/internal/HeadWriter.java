@@ -17,13 +17,15 @@ public final class HeadWriter {
     static final byte[] X_FORWARDED_HOST = Ascii.bytes("x-forwarded-host");
     static final byte[] FORWARDED = Ascii.bytes("forwarded");
     static final byte[] VIA = Ascii.bytes("via");
+    static final byte[] X_REAL_IP = Ascii.bytes("x-real-ip");
 
     /** Which proxy headers to add; see {@code io.jlb.http.ForwardedHeaders}. */
     public record Options(boolean xForwardedFor, boolean xForwardedProto, boolean xForwardedHost, boolean forwarded,
-            boolean via, byte[] viaValue) {
+            boolean via, byte[] viaValue, boolean xRealIp) {
         /** {@code viaPseudonym} becomes the Via element {@code 1.1 viaPseudonym}. */
-        public static Options of(boolean xff, boolean xfp, boolean xfh, boolean fwd, boolean via, String viaPseudonym) {
-            return new Options(xff, xfp, xfh, fwd, via, Ascii.bytes("1.1 " + viaPseudonym));
+        public static Options of(boolean xff, boolean xfp, boolean xfh, boolean fwd, boolean via, String viaPseudonym,
+                boolean xRealIp) {
+            return new Options(xff, xfp, xfh, fwd, via, Ascii.bytes("1.1 " + viaPseudonym), xRealIp);
         }
     }
 
@@ -46,63 +48,53 @@ public final class HeadWriter {
     private HeadWriter() {}
 
     /**
-     * Writes a request head for a backend.
-     *
-     * @param h the parsed request
-     * @param out where to write
-     * @param stripPrefix a path prefix to remove, or null
-     * @param clientIp the client's address as text (no brackets)
-     * @param proto {@code http} or {@code https}
-     * @param chunked whether the body follows chunked (re-adds Transfer-Encoding)
-     * @param upgrade whether to forward an upgrade (keeps Upgrade, sends Connection: upgrade)
-     * @param defaultHost the Host to add when the request had none (HTTP/1.0), e.g. the backend's authority
+     * Writes a request head for a backend: the request line in origin form with the normalized path (and a prefix
+     * stripped), the Host the request was routed on (the absolute-form target's authority wins over a Host field),
+     * the fields that arrived except those the proxy manages, then the framing the proxy forwards (Content-Length or
+     * chunked), the upgrade it passes on, the proxy headers and {@code extra}. X-Forwarded-For, Forwarded and
+     * X-Real-IP from a peer that is not a trusted proxy are dropped, never extended.
      */
-    public static void request(HttpHead h, ByteBuffer out, Options o, String stripPrefix, String clientIp, String proto,
-            boolean chunked, boolean upgrade, String defaultHost, Drop drop, Extra extra) {
+    public static void request(HttpHead h, ByteBuffer out, Options o, Forwarding f, Drop drop, Extra extra) {
         ByteBuffer in = h.buffer;
         copy(in, h.methodStart, h.methodEnd, out);
         out.put((byte) ' ');
-        int target = h.targetStart;
-        if (h.authorityStart >= 0) {
-            target = h.pathStart; // absolute form: send origin form
-            if (h.pathStart == h.pathEnd) {
-                out.put((byte) '/');
-            }
-        }
-        if (stripPrefix != null && h.pathEnd - h.pathStart >= stripPrefix.length()
-                && startsWith(in, h.pathStart, stripPrefix)) {
-            int after = h.pathStart + stripPrefix.length();
-            if (after == h.pathEnd || in.get(after) != '/') {
-                out.put((byte) '/');
-            }
-            target = after;
-        }
-        copy(in, target, h.targetEnd, out);
+        writeTarget(h, f.stripPrefix, out);
         out.put(HTTP11);
-        if (h.hostIndex < 0 && defaultHost != null) {
-            put(out, "Host: ");
-            put(out, defaultHost);
-            out.put(CRLF);
+        put(out, "Host: ");
+        if (h.authorityFrom() >= 0) {
+            writeAuthority(h, out);
+        } else {
+            put(out, f.defaultHost);
         }
+        out.put(CRLF);
         int xff = -1;
         int fwd = -1;
         int via = -1;
         for (int i = 0; i < h.count; i++) {
-            if (h.hopByHop[i] && !(upgrade && i == h.upgradeIndex)) {
+            if (h.hopByHop[i]) {
                 continue;
             }
-            if (o.xForwardedFor && h.nameIs(i, X_FORWARDED_FOR)) {
-                xff = merge(xff, i);
+            if (h.nameIs(i, X_FORWARDED_FOR)) {
+                if (f.trustedPeer) {
+                    xff = merge(xff, i);
+                }
+                if (o.xForwardedFor || !f.trustedPeer) {
+                    continue;
+                }
+            } else if (h.nameIs(i, FORWARDED)) {
+                if (f.trustedPeer) {
+                    fwd = merge(fwd, i);
+                }
+                if (o.forwarded || !f.trustedPeer) {
+                    continue;
+                }
+            } else if (h.nameIs(i, X_REAL_IP)) {
+                if (o.xRealIp || !f.trustedPeer) {
+                    continue;
+                }
+            } else if ((o.xForwardedProto && h.nameIs(i, X_FORWARDED_PROTO)) || (o.xForwardedHost && h.nameIs(i, X_FORWARDED_HOST))) {
                 continue;
-            }
-            if ((o.xForwardedProto && h.nameIs(i, X_FORWARDED_PROTO)) || (o.xForwardedHost && h.nameIs(i, X_FORWARDED_HOST))) {
-                continue;
-            }
-            if (o.forwarded && h.nameIs(i, FORWARDED)) {
-                fwd = merge(fwd, i);
-                continue;
-            }
-            if (o.via && h.nameIs(i, VIA)) {
+            } else if (o.via && h.nameIs(i, VIA)) {
                 via = merge(via, i);
                 continue;
             }
@@ -111,48 +103,58 @@ public final class HeadWriter {
             }
             copy(in, h.lineStart[i], h.lineEnd[i], out);
         }
-        if (chunked) {
+        if (f.chunked) {
             put(out, "Transfer-Encoding: chunked\r\n");
+        } else if (h.contentLength >= 0) {
+            put(out, "Content-Length: ");
+            putLong(out, h.contentLength);
+            out.put(CRLF);
         }
-        if (upgrade) {
-            put(out, "Connection: upgrade\r\n");
+        if (f.upgrade != null) {
+            put(out, "Upgrade: ");
+            put(out, f.upgrade);
+            put(out, "\r\nConnection: upgrade\r\n");
         }
         if (o.xForwardedFor) {
             put(out, "X-Forwarded-For: ");
             appendAll(h, X_FORWARDED_FOR, xff, out);
-            put(out, clientIp);
+            put(out, f.peerIp);
+            out.put(CRLF);
+        }
+        if (o.xRealIp) {
+            put(out, "X-Real-IP: ");
+            put(out, f.clientIp);
             out.put(CRLF);
         }
         if (o.xForwardedProto) {
             put(out, "X-Forwarded-Proto: ");
-            put(out, proto);
+            put(out, f.proto);
             out.put(CRLF);
         }
-        int hostStart = h.authorityStart >= 0 ? h.authorityStart : h.hostIndex >= 0 ? h.valueStart[h.hostIndex] : -1;
-        int hostEnd = h.authorityStart >= 0 ? h.authorityEnd : h.hostIndex >= 0 ? h.valueEnd[h.hostIndex] : -1;
-        if (o.xForwardedHost && hostStart >= 0) {
+        boolean hasHost = h.authorityFrom() >= 0;
+        if (o.xForwardedHost && hasHost) {
             put(out, "X-Forwarded-Host: ");
-            copy(in, hostStart, hostEnd, out);
+            writeAuthority(h, out);
             out.put(CRLF);
         }
         if (o.forwarded) {
             put(out, "Forwarded: ");
             appendAll(h, FORWARDED, fwd, out);
             put(out, "for=");
-            put(out, clientIp.indexOf(':') >= 0 ? "\"[" + clientIp + "]\"" : clientIp);
-            if (hostStart >= 0) {
+            put(out, f.peerIp.indexOf(':') >= 0 ? "\"[" + f.peerIp + "]\"" : f.peerIp);
+            if (hasHost) {
                 put(out, ";host=");
-                boolean quote = !allTchar(in, hostStart, hostEnd);
+                boolean quote = !allTchar(in, h.authorityFrom(), h.authorityTo());
                 if (quote) {
                     out.put((byte) '"');
                 }
-                copy(in, hostStart, hostEnd, out);
+                writeAuthority(h, out);
                 if (quote) {
                     out.put((byte) '"');
                 }
             }
             put(out, ";proto=");
-            put(out, proto);
+            put(out, f.proto);
             out.put(CRLF);
         }
         if (o.via) {
@@ -165,6 +167,57 @@ public final class HeadWriter {
         out.put(CRLF);
     }
 
+    /** The target in origin form: the normalized path, less a stripped prefix, then the query as it arrived. */
+    private static void writeTarget(HttpHead h, String stripPrefix, ByteBuffer out) {
+        ByteBuffer in = h.buffer;
+        int queryFrom = h.pathEnd;
+        if (h.normalizedPath != null) {
+            int skip = strippable(h.normalizedPath, h.normalizedPathLength, stripPrefix);
+            if (skip > 0 && (skip == h.normalizedPathLength || h.normalizedPath[skip] != '/')) {
+                out.put((byte) '/');
+            }
+            out.put(h.normalizedPath, skip, h.normalizedPathLength - skip);
+        } else if (h.pathStart == h.pathEnd) {
+            out.put((byte) '/');
+        } else {
+            int from = h.pathStart;
+            if (stripPrefix != null && h.pathEnd - h.pathStart >= stripPrefix.length()
+                    && startsWith(in, h.pathStart, stripPrefix)) {
+                from = h.pathStart + stripPrefix.length();
+                if (from == h.pathEnd || in.get(from) != '/') {
+                    out.put((byte) '/');
+                }
+            }
+            copy(in, from, h.pathEnd, out);
+        }
+        copy(in, queryFrom, h.targetEnd, out);
+    }
+
+    private static int strippable(byte[] path, int length, String prefix) {
+        if (prefix == null || length < prefix.length()) {
+            return 0;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (path[i] != prefix.charAt(i)) {
+                return 0;
+            }
+        }
+        return prefix.length();
+    }
+
+    /** The authority the request was routed on: lower-cased, without a trailing dot after the host name. */
+    private static void writeAuthority(HttpHead h, ByteBuffer out) {
+        ByteBuffer in = h.buffer;
+        int from = h.authorityFrom();
+        int to = h.authorityTo();
+        int dot = HttpHead.trailingDot(in, from, to);
+        for (int i = from; i < to; i++) {
+            if (i != dot) {
+                out.put((byte) Ascii.lower(in.get(i)));
+            }
+        }
+    }
+
     /**
      * Writes a response head for a client.
      *
@@ -173,6 +226,15 @@ public final class HeadWriter {
      */
     public static void response(HttpHead h, ByteBuffer out, Options o, String connection, boolean chunked,
             boolean upgrade, Drop drop, Extra extra) {
+        response(h, out, o, connection, chunked, chunked ? -1 : h.contentLength, upgrade, drop, extra);
+    }
+
+    /**
+     * Writes a response head for a client, framed by {@code chunked} or by {@code contentLength} (-1: neither, the
+     * body ends with the connection or there is none); the backend's own framing fields are never copied.
+     */
+    public static void response(HttpHead h, ByteBuffer out, Options o, String connection, boolean chunked,
+            long contentLength, boolean upgrade, Drop drop, Extra extra) {
         ByteBuffer in = h.buffer;
         out.put(STATUS_PREFIX);
         int s = h.status;
@@ -196,6 +258,10 @@ public final class HeadWriter {
         }
         if (chunked) {
             put(out, "Transfer-Encoding: chunked\r\n");
+        } else if (contentLength >= 0 && h.status >= 200 && h.status != 204) {
+            put(out, "Content-Length: ");
+            putLong(out, contentLength);
+            out.put(CRLF);
         }
         if (connection != null) {
             put(out, "Connection: ");
@@ -254,10 +320,36 @@ public final class HeadWriter {
         out.position(out.position() + n);
     }
 
+    static void putLong(ByteBuffer out, long value) {
+        if (value >= 10) {
+            putLong(out, value / 10);
+        }
+        out.put((byte) ('0' + value % 10));
+    }
+
     static void put(ByteBuffer out, String ascii) {
         for (int i = 0; i < ascii.length(); i++) {
             out.put((byte) ascii.charAt(i));
         }
+    }
+
+    /**
+     * Whether {@code line} is one well-formed {@code Name: value} field: a token name, a value without control
+     * characters. What the proxy writes itself is checked too: a CR or LF in a value (from a token, a template, a
+     * handler) would split the response.
+     */
+    public static boolean safeFieldLine(String line) {
+        int colon = line.indexOf(':');
+        if (colon <= 0) {
+            return false;
+        }
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (i < colon ? c > 0x7e || !Ascii.tchar(c) : c < 0x20 && c != '\t' || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A complete small response with a text body, for errors the proxy answers itself. */
@@ -268,7 +360,9 @@ public final class HeadWriter {
             sb.append("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ").append(bodyBytes.length).append("\r\n");
         }
         for (String h : extraHeaders) {
-            sb.append(h).append("\r\n");
+            if (safeFieldLine(h)) {
+                sb.append(h).append("\r\n");
+            }
         }
         if (close) {
             sb.append("Connection: close\r\n");

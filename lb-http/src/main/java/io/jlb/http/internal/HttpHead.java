@@ -59,6 +59,9 @@ public final class HttpHead {
     boolean connectionUpgrade;
     int upgradeIndex = -1;
     boolean expectContinue;
+    /** The normalized path when it differs from what arrived (see {@link PathNormalizer}), else null. */
+    byte[] normalizedPath;
+    int normalizedPathLength;
 
     HttpHead() {}
 
@@ -83,6 +86,7 @@ public final class HttpHead {
         connectionClose = connectionKeepAlive = connectionUpgrade = false;
         upgradeIndex = -1;
         expectContinue = false;
+        normalizedPath = null;
     }
 
     int addHeader(int line, int nameStop, int vStart, int vEnd, int lineStop) {
@@ -126,9 +130,36 @@ public final class HttpHead {
         return string(targetStart, targetEnd);
     }
 
-    /** The path of the target, without the query; {@code /} for an absolute-form target without a path. */
+    /**
+     * The path of the target, without the query, normalized when {@link #normalizePath} changed it; {@code /} for an
+     * absolute-form target without a path.
+     */
     public String path() {
+        if (normalizedPath != null) {
+            return new String(normalizedPath, 0, normalizedPathLength, StandardCharsets.ISO_8859_1);
+        }
         return pathStart == pathEnd ? "/" : string(pathStart, pathEnd);
+    }
+
+    /**
+     * Normalizes the path with {@code normalizer}; false when it must be refused. The normalized path is what
+     * {@link #path()} answers and what {@link HeadWriter} forwards. Origin and absolute forms only.
+     */
+    public boolean normalizePath(PathNormalizer normalizer) {
+        normalizedPath = null;
+        if (!normalizer.normalize(buffer, pathStart, pathEnd)) {
+            return false;
+        }
+        if (normalizer.changed()) {
+            normalizedPath = normalizer.bytes();
+            normalizedPathLength = normalizer.length();
+        }
+        return true;
+    }
+
+    /** Whether the target is in origin or absolute form (not {@code *}, not CONNECT's authority form). */
+    public boolean hasPath() {
+        return pathStart < pathEnd ? buffer.get(pathStart) == '/' : authorityStart >= 0;
     }
 
     /** The query without the {@code ?}, or null when the target has none. */
@@ -189,17 +220,70 @@ public final class HttpHead {
         return i < 0 ? null : value(i);
     }
 
-    /** Whether field {@code i} is hop-by-hop and must not be forwarded. */
+    /** The values of every field named {@code lowerCaseName}, joined by {@code ", "}; null when there is none. */
+    public String headerValues(String lowerCaseName) {
+        byte[] name = lowerCaseName.getBytes(StandardCharsets.US_ASCII);
+        StringBuilder joined = null;
+        for (int i = 0; i < count; i++) {
+            if (nameIs(i, name)) {
+                if (joined == null) {
+                    joined = new StringBuilder();
+                } else {
+                    joined.append(", ");
+                }
+                joined.append(value(i));
+            }
+        }
+        return joined == null ? null : joined.toString();
+    }
+
+    /**
+     * Whether field {@code i} is not forwarded as it arrived: hop-by-hop (RFC 9110 §7.6.1), or a field the proxy
+     * writes itself (Content-Length, a request's Host).
+     */
     public boolean hopByHop(int i) {
         return hopByHop[i];
     }
 
-    /** The host: the absolute-form target's authority, else the Host field; lower-cased; null when absent. */
+    /**
+     * The authority the request names, as forwarded: the absolute-form target's authority, else the Host field;
+     * lower-cased, without a trailing dot after the host name; null when absent.
+     */
     public String host() {
-        if (authorityStart >= 0) {
-            return Ascii.lowerString(buffer, authorityStart, authorityEnd);
+        int from = authorityFrom();
+        if (from < 0) {
+            return null;
         }
-        return hostIndex < 0 ? null : Ascii.lowerString(buffer, valueStart[hostIndex], valueEnd[hostIndex]);
+        int to = authorityTo();
+        int dot = trailingDot(buffer, from, to);
+        if (dot < 0) {
+            return Ascii.lowerString(buffer, from, to);
+        }
+        return Ascii.lowerString(buffer, from, dot) + Ascii.lowerString(buffer, dot + 1, to);
+    }
+
+    /** Where the authority the request names starts in the buffer (absolute form first), or -1. */
+    int authorityFrom() {
+        return authorityStart >= 0 ? authorityStart : hostIndex >= 0 ? valueStart[hostIndex] : -1;
+    }
+
+    int authorityTo() {
+        return authorityStart >= 0 ? authorityEnd : hostIndex >= 0 ? valueEnd[hostIndex] : -1;
+    }
+
+    /** The index of a host name's trailing dot (before the port, if any) in [from, to), or -1. */
+    static int trailingDot(ByteBuffer b, int from, int to) {
+        if (from < to && b.get(from) == '[') {
+            return -1;
+        }
+        int end = to;
+        for (int i = from; i < to; i++) {
+            if (b.get(i) == ':') {
+                end = i;
+                break;
+            }
+        }
+        return end - 1 > from && b.get(end - 1) == '.' ? end - 1 : -1;
     }
 
     /** The declared Content-Length, or -1. */

@@ -7,6 +7,57 @@ import java.net.InetAddress;
 public final class Addresses {
     private Addresses() {}
 
+    /**
+     * The IP address an address literal names ({@code 192.0.2.1}, {@code 2001:db8::7}, {@code [2001:db8::7]}, either
+     * with a {@code :port} after it), or null when the text is anything else: never a DNS lookup.
+     */
+    public static InetAddress parseLiteral(String text) {
+        String t = text;
+        if (t.startsWith("[")) {
+            int close = t.indexOf(']');
+            if (close < 0) {
+                return null;
+            }
+            t = t.substring(1, close);
+        } else if (t.indexOf(':') >= 0 && t.indexOf(':') == t.lastIndexOf(':')) {
+            t = t.substring(0, t.indexOf(':')); // IPv4 with a port
+        }
+        if (t.isEmpty() || t.length() > 45) {
+            return null;
+        }
+        boolean v4 = true;
+        boolean v6 = t.indexOf(':') >= 0;
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            v4 &= c == '.' || (c >= '0' && c <= '9');
+            v6 &= c == ':' || c == '.' || Character.digit(c, 16) >= 0;
+        }
+        if (!v4 && !v6) {
+            return null;
+        }
+        if (v4 && !validIpv4(t)) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(t); // a literal: parsed, not resolved
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
+    }
+
+    private static boolean validIpv4(String t) {
+        String[] parts = t.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String p : parts) {
+            if (p.isEmpty() || p.length() > 3 || Integer.parseInt(p) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** {@code 192.0.2.1}, {@code 2001:db8::7}; no brackets, no scope. */
     public static String text(InetAddress address) {
         if (!(address instanceof Inet6Address)) {
