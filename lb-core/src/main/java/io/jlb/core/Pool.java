@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Eligibility: a member is picked when it is up or not yet checked, not draining and not ejected. Backup
  * members are picked only when no primary is eligible. When fewer than the panic threshold's share of primaries
- * are healthy (50 % unless set), the pool panics and picks among all non-draining primaries, as Envoy does; passive
+ * are healthy (50 % unless set) and no backup is eligible, the pool panics and picks among all non-draining
+ * primaries, as Envoy does; passive
  * detection never ejects a backend when that would leave the pool in panic or eject more than its allowed share.
  *
  * <p>Slow start: a backend added to a running pool, or coming back up, ramps its effective weight from 1/16 to
@@ -515,7 +516,7 @@ public final class Pool {
                 ramping |= m.inSlowStart();
             }
         }
-        boolean panic = panicThreshold > 0 && !standingPrimaries.isEmpty()
+        boolean panic = panicThreshold > 0 && !standingPrimaries.isEmpty() && backup.isEmpty()
                 && primary.size() * 100 < panicThreshold * standingPrimaries.size();
         if (panic) {
             primary = standingPrimaries;

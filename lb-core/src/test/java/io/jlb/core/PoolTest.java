@@ -167,6 +167,52 @@ class PoolTest {
     }
 
     @Test
+    void theOnlyBackendIsNeverEjectedNorOneWhoseEjectionWouldMakeThePoolPanic() {
+        Pool one = pool(Selector.roundRobin(), Duration.ZERO, OutlierDetection.defaults().withConsecutiveFailures(1), 50,
+                "10.0.0.1:80");
+        one.members().get(0).recordFailure();
+        clock.runDue();
+        assertFalse(one.members().get(0).ejected(), "ejecting the last backend would leave nothing to pick");
+        Pool three = pool(Selector.roundRobin(), Duration.ZERO,
+                OutlierDetection.defaults().withConsecutiveFailures(1).withMaxEjectionPercent(100), 50,
+                "10.0.0.1:80", "10.0.0.2:80", "10.0.0.3:80");
+        for (Member m : three.members()) {
+            m.recordFailure();
+        }
+        clock.runDue();
+        assertEquals(1, three.members().stream().filter(Member::ejected).count(), "a second would put 1 of 3 below 50%");
+        assertFalse(three.panic());
+    }
+
+    @Test
+    void gatewayErrorsCountAsFailuresByDefaultAndEvery5xxWhenAsked() {
+        OutlierDetection.FailOn gateway = OutlierDetection.defaults().failOn();
+        assertTrue(gateway.counts(502) && gateway.counts(503) && gateway.counts(504));
+        assertFalse(gateway.counts(500) || gateway.counts(501) || gateway.counts(404));
+        OutlierDetection.FailOn any = OutlierDetection.defaults().withFailOn(OutlierDetection.FailOn.ANY_5XX).failOn();
+        assertTrue(any.counts(500) && any.counts(599));
+        assertFalse(any.counts(499));
+    }
+
+    @Test
+    void backupsServeBeforeThePoolPanics() {
+        List<Backend> list = List.of(Backend.parse("10.0.0.1:80"), Backend.parse("10.0.0.2:80").withBackup(true));
+        Pool pool = new Pool("p", Selector.roundRobin(), clock, clock, Duration.ZERO, OutlierDetection.disabled(), 50, list);
+        Member primary = pool.member("10.0.0.1:80").orElseThrow();
+        Member backup = pool.member("10.0.0.2:80").orElseThrow();
+        assertTrue(primary.pickable());
+        assertFalse(backup.pickable(), "a backup is not picked while a primary is");
+        pool.markDown("10.0.0.1:80", "x");
+        assertFalse(pool.panic());
+        assertEquals("10.0.0.2:80", pool.pick(PickContext.EMPTY).backend().name());
+        assertTrue(backup.pickable());
+        assertFalse(primary.pickable());
+        pool.markDown("10.0.0.2:80", "x");
+        assertTrue(pool.panic(), "no backup left: the primaries are used anyway");
+        assertEquals("10.0.0.1:80", pool.pick(PickContext.EMPTY).backend().name());
+    }
+
+    @Test
     void panicModeSpreadsOverAllPrimariesWhenTooFewAreHealthy() {
         Pool pool = pool(Selector.roundRobin(), Duration.ZERO, OutlierDetection.disabled(), 50,
                 "10.0.0.1:80", "10.0.0.2:80", "10.0.0.3:80");

@@ -86,6 +86,8 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
     private State state;
     private int interest;
     private long deadline;
+    /** When the connection began waiting for its next request (loop clock). */
+    private long idleSince;
     private boolean clientEof;
 
     /** Bytes from the client: [inStart, in.position()) are not yet consumed. */
@@ -446,6 +448,7 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
      */
     private void idle(long timeoutNanos) {
         state = State.IDLE;
+        idleSince = loop.now();
         if (in != null && inStart == in.position()) {
             loop.buffers().give(in);
             in = null;
@@ -1995,6 +1998,13 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         deadline = loop.now() + LINGER_NANOS;
         timer.scheduleAt(deadline);
         updateInterest();
+    }
+
+    /** Closes the connection if it has been waiting for a request since before {@code cutoff} (loop clock). */
+    void closeIfIdleSince(long cutoff) {
+        if (state == State.IDLE && idleSince - cutoff <= 0) {
+            close();
+        }
     }
 
     /** A graceful close began: a connection waiting for its next request goes now; an exchange finishes first. */

@@ -59,6 +59,8 @@ public final class HttpProxy implements AutoCloseable {
     final io.jlb.nio.Cidrs trustedProxies;
     final PathNormalization pathNormalization;
     private final long keepAliveUnderLoadNanos;
+    /** Per loop, the timer that closes idle connections while the listener is near its connection limit. */
+    private final Map<EventLoop, io.jlb.nio.internal.Timer> idleSweepers = new ConcurrentHashMap<>();
     private final io.jlb.nio.ClientTls backendTls;
     private final Map<String, io.jlb.nio.ClientTls> backendTlsByPool;
     final long headerTimeoutNanos;
@@ -219,7 +221,34 @@ public final class HttpProxy implements AutoCloseable {
      * keep-alive-under-load timeout while more than 80 % of the connection limit is in use.
      */
     long keepAliveIdleNanos() {
-        return maxConnections > 0 && runtime.active() * 5L > maxConnections * 4L ? keepAliveUnderLoadNanos : clientIdleNanos;
+        return underLoad() ? keepAliveUnderLoadNanos : clientIdleNanos;
+    }
+
+    /** Whether more than 80 % of the connection limit is in use. */
+    private boolean underLoad() {
+        return maxConnections > 0 && runtime.active() * 5L > maxConnections * 4L;
+    }
+
+    /**
+     * Near the connection limit, closes {@code loop}'s connections that have waited for a request longer than the
+     * keep-alive-under-load timeout, and looks again twice per that timeout until the pressure is gone: a slot held
+     * by an idle client is given to one that is waiting in the backlog.
+     */
+    private void sweepIdle(EventLoop loop) {
+        io.jlb.nio.internal.Timer timer = idleSweepers.computeIfAbsent(loop, l -> l.timer(() -> sweepIdle(l)));
+        if (!underLoad()) {
+            return;
+        }
+        long cutoff = loop.now() - keepAliveUnderLoadNanos;
+        runtime.forEachOpen(loop, c -> c.closeIfIdleSince(cutoff));
+        if (!timer.scheduled()) {
+            timer.scheduleAt(loop.now() + Math.max(1, keepAliveUnderLoadNanos / 2));
+        }
+    }
+
+    /** The most client connections open at once; 0 for no limit. */
+    public int maxConnections() {
+        return maxConnections;
     }
 
     BackendConnections backends(EventLoop loop) {
@@ -240,6 +269,12 @@ public final class HttpProxy implements AutoCloseable {
             c.start();
         } catch (IOException | RuntimeException e) {
             c.failed(e);
+        }
+        if (underLoad()) {
+            io.jlb.nio.internal.Timer sweeper = idleSweepers.get(loop);
+            if (sweeper == null || !sweeper.scheduled()) {
+                sweepIdle(loop);
+            }
         }
     }
 

@@ -45,12 +45,16 @@ class AffinityIT {
                     p.selector("ring-hash");
                     backends.forEach(b -> p.backend(Backend.parse(b.hostPort()).withName("cache-" + b.name)));
                 })
+                .pool("tiered", p -> p.backend(Backend.parse(backends.get(0).hostPort()).withName("primary"))
+                        .backend(Backend.parse(backends.get(1).hostPort()).withName("backup").withBackup(true)))
                 .build();
         proxy = HttpProxy.builder().listen("127.0.0.1:0").loadBalancer(lb).threads(2)
                 .routes(r -> r
                         .pathPrefix("/cart/").policies(p -> p.sticky(StickyCookie.named("JLB")
                                 .withMaxAge(Duration.ofHours(1)).withSecret("s3cret"))).to("web")
                         .pathPrefix("/cache/").policies(p -> p.hashBy(HashKey.header("X-User"))).to("cache")
+                        .pathPrefix("/nosecret/").policies(p -> p.sticky(StickyCookie.named("S"))).to("web")
+                        .pathPrefix("/tiered/").policies(p -> p.sticky(StickyCookie.named("T"))).to("tiered")
                         .defaultTo("web"))
                 .build().start();
     }
@@ -138,5 +142,35 @@ class AffinityIT {
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return r;
+    }
+
+    /** A token as it was made before: a SHA-256 of the (empty) secret, a zero byte and the backend's name. */
+    private static String guessedToken(String backendName) throws Exception {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        md.update((byte) 0);
+        md.update(backendName.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return java.util.HexFormat.of().formatHex(md.digest(), 0, 12);
+    }
+
+    @Test
+    void item9_aCookieMadeFromABackendsNameDoesNotSteer() throws Exception {
+        for (String name : List.of("web-a", "web-b", "web-c")) {
+            HttpResponse<String> r = get("/nosecret/x", "S=" + guessedToken(name), null);
+            assertTrue(r.headers().firstValue("set-cookie").isPresent(), "a forged token for " + name + " was taken");
+        }
+    }
+
+    @Test
+    void item9_aCookieNamingABackupIsNotHonouredWhileAPrimaryIsUp() throws Exception {
+        lb.pool("tiered").markDown("primary", "test");
+        HttpResponse<String> onBackup = get("/tiered/x", null, null);
+        assertEquals("b", onBackup.body().split(" ")[0]);
+        String set = onBackup.headers().firstValue("set-cookie").orElseThrow();
+        String cookie = set.substring(0, set.indexOf(';'));
+        assertEquals("b", get("/tiered/y", cookie, null).body().split(" ")[0], "held while the primary is down");
+        lb.pool("tiered").markUp("primary", "test");
+        HttpResponse<String> back = get("/tiered/z", cookie, null);
+        assertEquals("a", back.body().split(" ")[0], "the primary is up again: the backup's cookie is not honoured");
+        assertTrue(back.headers().firstValue("set-cookie").isPresent());
     }
 }

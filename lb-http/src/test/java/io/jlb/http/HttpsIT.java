@@ -104,7 +104,8 @@ class HttpsIT {
                 .backendTls("expired", ClientTls.builder().trust(expiredCa).build())
                 .backendTls("untrusted", ClientTls.builder().trust(otherCa).build())
                 .backendTls("misnamed", ClientTls.builder().trust(backendCa).serverName("wrong.test").build())
-                .routes(r -> r.pathPrefix("/secure/").to("secure").pathPrefix("/expired/").to("expired")
+                .routes(r -> r.pathPrefix("/sticky/").policies(p -> p.sticky(StickyCookie.named("JLB"))).to("app")
+                        .pathPrefix("/secure/").to("secure").pathPrefix("/expired/").to("expired")
                         .pathPrefix("/untrusted/").to("untrusted").pathPrefix("/misnamed/").to("misnamed")
                         .defaultTo("app"))
                 .build().start();
@@ -142,6 +143,21 @@ class HttpsIT {
 
     private static URI uri(HttpProxy p, String path) {
         return URI.create("https://127.0.0.1:" + p.address().getPort() + path);
+    }
+
+    @Test
+    void item9_aStickyCookieSetOverHttpsIsSecure() throws Exception {
+        HttpResponse<String> r = client(site.clientContext(other)).send(HttpRequest.newBuilder(uri(proxy, "/sticky/x"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        String cookie = r.headers().firstValue("set-cookie").orElseThrow();
+        assertTrue(cookie.contains("; Secure"), cookie);
+    }
+
+    @Test
+    void item6_aClientCertificateSubjectFromTheClientNeverPassesAListenerWithoutMtls() throws Exception {
+        HttpResponse<String> r = client(site.clientContext(other)).send(HttpRequest.newBuilder(uri(proxy, "/subject"))
+                .header("X-Client-Cert-Subject", "CN=admin").build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(r.body().endsWith("subject=null"), r.body());
     }
 
     @Test

@@ -19,6 +19,9 @@ import org.junit.jupiter.api.Timeout;
 /** Rate limits through the running proxy, with concurrent keep-alive clients on raw sockets. */
 @Timeout(60)
 class RateLimitIT {
+    private static final Authentication KEYS = Authentication.apiKeys().key("alice", "alice-key-0123456789")
+            .key("bob", "bob-key-0123456789").build();
+
     private RawHttpBackend backend;
     private LoadBalancer lb;
     private HttpProxy proxy;
@@ -33,6 +36,14 @@ class RateLimitIT {
                         .to("app")
                         .pathPrefix("/keyed/").policies(p -> p.rateLimit(RateLimit.perSecond(1).withBurst(3).byHeader("X-API-Key")))
                         .to("app")
+                        .pathPrefix("/identity/").policies(p -> p.authentication(KEYS)
+                                .rateLimit(RateLimit.of(1, Duration.ofMinutes(1)).withBurst(2).byIdentity())).to("app")
+                        .pathPrefix("/by-user-header/").policies(p -> p.authentication(KEYS)
+                                .rateLimit(RateLimit.of(1, Duration.ofMinutes(1)).withBurst(2).byHeader("X-User"))).to("app")
+                        .pathPrefix("/guarded/").policies(p -> p.authentication(KEYS)
+                                .authFailureLimit(RateLimit.of(1, Duration.ofMinutes(1)).withBurst(3))).to("app")
+                        .pathPrefix("/capped/").policies(p -> p.rateLimit(RateLimit.of(1, Duration.ofMinutes(1))
+                                .withBurst(1).byHeader("X-Tenant").withMaxKeys(4))).to("app")
                         .defaultTo("app"))
                 .build().start();
     }
@@ -106,5 +117,61 @@ class RateLimitIT {
             assertEquals(429, withBody.status());
             assertEquals("close", withBody.header("connection"), "a refused body is not read through: the connection closes");
         }
+    }
+
+    private static int status(RawClient c, String target, String... headers) throws Exception {
+        StringBuilder r = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\nHost: a\r\n");
+        for (String h : headers) {
+            r.append(h).append("\r\n");
+        }
+        c.send(r.append("\r\n").toString());
+        return c.read().status();
+    }
+
+    @Test
+    void item7_aLimitByIdentityCountsTheAuthenticatedCallerWhateverHeadersItRotates() throws Exception {
+        try (RawClient c = new RawClient(proxy.address())) {
+            assertEquals(200, status(c, "/identity/1", "X-API-Key: alice-key-0123456789", "X-User: a1"));
+            assertEquals(200, status(c, "/identity/2", "X-API-Key: alice-key-0123456789", "X-User: a2"));
+            assertEquals(429, status(c, "/identity/3", "X-API-Key: alice-key-0123456789", "X-User: a3"));
+            assertEquals(200, status(c, "/identity/4", "X-API-Key: bob-key-0123456789"), "bob has his own bucket");
+        }
+    }
+
+    @Test
+    void item7_unauthenticatedRequestsCannotSpendAVictimsBucket() throws Exception {
+        try (RawClient c = new RawClient(proxy.address())) {
+            for (int i = 0; i < 5; i++) {
+                assertEquals(401, status(c, "/by-user-header/x", "X-User: bob", "X-API-Key: not-a-key-" + i));
+            }
+            assertEquals(200, status(c, "/by-user-header/y", "X-User: bob", "X-API-Key: bob-key-0123456789"),
+                    "refused requests counted nothing against bob");
+        }
+    }
+
+    @Test
+    void item7_failedAuthenticationsAreLimitedPerClientBeforeAnyCredentialIsChecked() throws Exception {
+        try (RawClient c = new RawClient(proxy.address())) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(401, status(c, "/guarded/x", "X-API-Key: guess-number-" + i));
+            }
+            assertEquals(429, status(c, "/guarded/x", "X-API-Key: guess-number-3"));
+            assertEquals(429, status(c, "/guarded/x", "X-API-Key: alice-key-0123456789"),
+                    "a right guess is not even checked once the failures are spent");
+        }
+        assertEquals(3, proxy.stats().authFailures(), "the refused guesses were not checked, so not counted");
+    }
+
+    @Test
+    void item7_aLimiterAtItsKeyCapDoesNotFailOpen() throws Exception {
+        int admitted = 0;
+        try (RawClient c = new RawClient(proxy.address())) {
+            for (int i = 0; i < 60; i++) {
+                if (status(c, "/capped/x", "X-Tenant: tenant-" + i) == 200) {
+                    admitted++;
+                }
+            }
+        }
+        assertTrue(admitted <= 8 + 1, admitted + " of 60 new keys admitted at a cap of 4 keys (8 slots, one shared bucket)");
     }
 }

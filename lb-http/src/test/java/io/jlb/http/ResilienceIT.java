@@ -240,4 +240,60 @@ class ResilienceIT {
             return c.read().status();
         }
     }
+
+    /** A pool with the product's defaults: passive detection on, the default panic threshold. */
+    private LoadBalancer lbWithDefaults(RawHttpBackend... backends) {
+        return later(LoadBalancer.builder().pool("app", p -> {
+            p.selector("round-robin");
+            for (RawHttpBackend b : backends) {
+                p.backend(Backend.parse(b.hostPort()).withName(b.name));
+            }
+        }).build());
+    }
+
+    @Test
+    void item10_theOnlyBackendIsNeverEjectedForItsErrors() throws Exception {
+        RawHttpBackend failing = later(answering("failing", 503));
+        LoadBalancer lb = lbWithDefaults(failing);
+        HttpProxy proxy = proxy(lb, p -> { });
+        try (RawClient c = new RawClient(proxy.address())) {
+            for (int i = 0; i < 20; i++) {
+                c.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+                assertEquals("failing GET ", c.read().text(), "request " + i + " was answered by the backend, not refused");
+            }
+        }
+        assertEquals(20, failing.requests().size());
+        assertTrue(lb.pool("app").member("failing").orElseThrow().state() != BackendState.EJECTED);
+    }
+
+    @Test
+    void item10_anApplicationsOwn500sDoNotEjectItByDefault() throws Exception {
+        RawHttpBackend buggy = later(answering("buggy", 500));
+        RawHttpBackend fine = later(answering("fine", 200));
+        LoadBalancer lb = lbWithDefaults(buggy, fine);
+        HttpProxy proxy = proxy(lb, p -> { });
+        try (RawClient c = new RawClient(proxy.address())) {
+            for (int i = 0; i < 30; i++) {
+                c.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+                c.read();
+            }
+        }
+        assertEquals(15, buggy.requests().size(), "round robin kept sending to it");
+        assertEquals(0, lb.pool("app").member("buggy").orElseThrow().ejections());
+    }
+
+    @Test
+    void item10_aPoolWhoseBackendsAreAllDownPanicsAndStillServes() throws Exception {
+        RawHttpBackend one = later(answering("one", 200));
+        RawHttpBackend two = later(answering("two", 200));
+        LoadBalancer lb = lbWithDefaults(one, two);
+        HttpProxy proxy = proxy(lb, p -> { });
+        lb.pool("app").markDown("one", "a failing health check");
+        lb.pool("app").markDown("two", "a failing health check");
+        assertTrue(lb.pool("app").panic());
+        try (RawClient c = new RawClient(proxy.address())) {
+            c.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertEquals(200, c.read().status(), "better a backend that may work than certain 503s");
+        }
+    }
 }

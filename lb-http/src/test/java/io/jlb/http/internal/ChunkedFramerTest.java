@@ -61,6 +61,13 @@ class ChunkedFramerTest {
         "\r\n",
         "10000000000000000\r\n",
         "5;\u0000\r\nhello\r\n0\r\n\r\n",
+        "5 \r\nhello\r\n0\r\n\r\n",
+        "5\t\r\nhello\r\n0\r\n\r\n",
+        "5 x\r\nhello\r\n0\r\n\r\n",
+        "5;=v\r\nhello\r\n0\r\n\r\n",
+        "5;a=\r\nhello\r\n0\r\n\r\n",
+        "5;a=\"open\r\nhello\r\n0\r\n\r\n",
+        "5;a b\r\nhello\r\n0\r\n\r\n",
         "0\r\nX : y\r\n\r\n",
         "0\r\nX: y\n\r\n",
         "0\r\n\rx",
@@ -78,5 +85,45 @@ class ChunkedFramerTest {
         ChunkedFramer f = new ChunkedFramer(16);
         run(f, "0\r\nX-Long: " + "a".repeat(40) + "\r\n\r\n", new int[1]);
         assertEquals("trailer section too large", f.error());
+    }
+
+    @Test
+    void extensionsFollowTheirGrammarWithWhitespaceOnlyAroundThem() {
+        for (String ok : new String[] {"5 ;a\r\nhello\r\n0\r\n\r\n", "5;a=b;c=\"d e\\\"f\" \r\nhello\r\n0\r\n\r\n",
+            "5 ; a = b\r\nhello\r\n0\r\n\r\n"}) {
+            ChunkedFramer f = new ChunkedFramer(1024);
+            assertEquals("hello", run(f, ok, new int[1]), ok);
+            assertTrue(f.done(), ok);
+        }
+    }
+
+    @Test
+    void tellsTheChunkBoundariesItReadSoThatTheyCanBeWrittenAgain() {
+        ChunkedFramer f = new ChunkedFramer(1024);
+        ByteBuffer b = Heads.bytes("0A;x=1\r\n0123456789\r\n3\r\nabc\r\n0\r\n\r\n");
+        int end = b.position();
+        int n = f.step(b, 0, end);
+        assertTrue(f.chunkStarted());
+        assertEquals(10, f.chunkSize());
+        assertFalse(f.chunkEnded());
+        int at = n + f.step(b, n, end);
+        assertTrue(f.data());
+        at += f.step(b, at, end);
+        assertTrue(f.chunkEnded() && f.chunkStarted(), "the end of one chunk and the start of the next");
+        assertEquals(3, f.chunkSize());
+        at += f.step(b, at, end);
+        at += f.step(b, at, end);
+        assertTrue(f.chunkEnded() && f.done());
+        assertEquals(end, at);
+    }
+
+    @Test
+    void keepsTrailersThatFrameNothingAndDropsTheRest() {
+        ChunkedFramer f = new ChunkedFramer(1024);
+        f.dropTrailers(new byte[][] {"x-user".getBytes(java.nio.charset.StandardCharsets.US_ASCII)});
+        run(f, "0\r\nX-Checksum:  abc  \r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\nX-User: root\r\n"
+                + "Authorization: Basic x\r\nX-Empty:\r\n\r\n", new int[1]);
+        assertTrue(f.done());
+        assertEquals("X-Checksum: abc\r\nX-Empty: \r\n", new String(f.trailers(), java.nio.charset.StandardCharsets.US_ASCII));
     }
 }

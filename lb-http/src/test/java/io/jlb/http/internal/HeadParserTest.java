@@ -175,4 +175,39 @@ class HeadParserTest {
         assertEquals("/2", requests.head().path());
         assertEquals("b", requests.head().host());
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"content-length", "Transfer-Encoding", "host", "te",
+        "x-forwarded-for", "forwarded", "via", "x-real-ip", "upgrade", "connection"})
+    void aConnectionOptionCannotNameAFieldTheProxyManages(String name) {
+        String text = "POST / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, " + name + "\r\nX-Forwarded-For: 1.2.3.4\r\n"
+                + "Forwarded: for=x\r\nVia: 1.0 x\r\nX-Real-IP: 1.2.3.4\r\nContent-Length: 3\r\n\r\nabc";
+        assertEquals(COMPLETE, Heads.parse(requests, text));
+        HttpHead h = requests.head();
+        assertEquals(3, h.contentLength(), "framing stays");
+        for (int i = 0; i < h.headerCount(); i++) {
+            String n = h.name(i).toLowerCase();
+            if (n.startsWith("x-forwarded") || n.equals("forwarded") || n.equals("via") || n.equals("x-real-ip")) {
+                assertFalse(h.hopByHop(i), n + " is the proxy's to merge or replace, not the client's to remove");
+            }
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"adm%69n.internal", "a b", "user@host", "[::1", "[zz]",
+        "host:80x", "host:123456", ".leading.dot", ""})
+    void rejectsAuthoritiesThatCouldBeReadTwoWays(String host) {
+        assertRejected(400, "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+    }
+
+    @Test
+    void normalizesTheAuthorityAsItIsForwarded() {
+        assertEquals(COMPLETE, Heads.parse(requests, "GET / HTTP/1.1\r\nHost: Example.COM.:8080\r\n\r\n"));
+        assertEquals("example.com:8080", requests.head().host());
+        assertEquals(COMPLETE, Heads.parse(requests, "GET http://A.example./x HTTP/1.1\r\nHost: b\r\n\r\n"));
+        assertEquals("a.example", requests.head().host());
+        assertEquals(COMPLETE, Heads.parse(requests, "GET / HTTP/1.1\r\nHost: [2001:DB8::1]:443\r\n\r\n"));
+        assertEquals("[2001:db8::1]:443", requests.head().host());
+        assertRejected(400, "GET /a#frag HTTP/1.1\r\nHost: a\r\n\r\n");
+    }
 }

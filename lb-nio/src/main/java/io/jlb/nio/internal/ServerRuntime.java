@@ -127,6 +127,11 @@ public final class ServerRuntime<C extends ServerRuntime.Connection> {
         }
     }
 
+    /** Runs {@code action} on each connection open on {@code loop}. Loop thread only. */
+    public void forEachOpen(EventLoop loop, java.util.function.Consumer<C> action) {
+        new ArrayList<>(open.get(loop)).forEach(action);
+    }
+
     /** The loops connections run on. */
     public Loops loops() {
         return loops;
