@@ -14,7 +14,7 @@ import java.util.Map;
  * <ul>
  *   <li>{@code host=api.example.com}, {@code host=*.example.com}</li>
  *   <li>{@code path=/health} (exact), {@code path=/api/v1/*} (glob: {@code *} any run, {@code ?} one character)</li>
- *   <li>{@code prefix=/static/}, {@code regex=/v[0-9]+/.*} (whole path)</li>
+ *   <li>{@code prefix=/static/}, {@code iprefix=/admin/} (ignoring case), {@code regex=/v[0-9]+/.*} (whole path)</li>
  *   <li>{@code method=GET|HEAD}</li>
  *   <li>{@code header=X-Canary:true} (equals), {@code header=X-Debug} (present), {@code header-regex=X-Version:2\..*}</li>
  *   <li>{@code query=debug=1}</li>
@@ -22,8 +22,8 @@ import java.util.Map;
  * POOL is a pool name or weighted pools {@code v1:95,v2:5}. No condition (or {@code *}) matches every request.
  */
 final class RouteSpecs {
-    static final List<String> KINDS = List.of("host", "path", "prefix", "regex", "method", "header", "header-regex",
-            "query");
+    static final List<String> KINDS = List.of("host", "path", "prefix", "iprefix", "regex", "method", "header",
+            "header-regex", "query");
 
     private RouteSpecs() {}
 
@@ -118,6 +118,7 @@ final class RouteSpecs {
                     }
                 }
                 case "prefix" -> rb.pathPrefix(v);
+                case "iprefix" -> rb.pathPrefixIgnoreCase(v);
                 case "regex" -> rb.pathRegex(v);
                 case "method" -> rb.method(v.split("\\|"));
                 case "header" -> {

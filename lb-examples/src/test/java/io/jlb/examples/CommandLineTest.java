@@ -48,7 +48,7 @@ class CommandLineTest {
         "tcp --listen 127.0.0.1:0 --listen 127.0.0.1:1 --backend 127.0.0.1:1|lb tcp: --listen given twice",
         "tcp --listen 127.0.0.1:0 --backend|lb tcp: --backend needs a value (HOST:PORT[,weight=N][,backup][,name=N][,pool=P])",
         "tcp --listen 127.0.0.1:0 --backend 127.0.0.1:1 --sni 'a.example.com -> api'|lb tcp: --sni: pool 'api' has no backend (give one with --backend HOST:PORT,pool=api; pools: default)",
-        "http --listen 127.0.0.1:0 --backend 127.0.0.1:1 --route 'pth=/x -> default'|lb http: --route: unknown condition 'pth' (expected: one of host, path, prefix, regex, method, header, header-regex, query)",
+        "http --listen 127.0.0.1:0 --backend 127.0.0.1:1 --route 'pth=/x -> default'|lb http: --route: unknown condition 'pth' (expected: one of host, path, prefix, iprefix, regex, method, header, header-regex, query)",
         "http --listen 127.0.0.1:0 --backend 127.0.0.1:1 --route 'path=/x'|lb http: --route: 'path=/x' (expected: 'CONDITIONS -> POOL', e.g. 'path=/api/* -> api')",
         "http --listen 127.0.0.1:0 --backend 127.0.0.1:1 --route 'regex=([ -> default'|lb http: --route: regex: '([' is not a regular expression: Unclosed character class",
         "http --listen 127.0.0.1:0 --backend 127.0.0.1:1 --health http:health|lb http: --health: http health check path: 'health' (expected: /path without spaces)",

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class ConfigFileTest {
     @Test
-    void theCompleteExampleLoads() {
+    void theCompleteExampleLoads() throws Exception {
         ConfigFile.Loaded loaded = ConfigFile.load(Path.of("example.yaml"));
         Config c = loaded.config();
         assertEquals(2, loaded.threads());
@@ -36,7 +36,13 @@ class ConfigFileTest {
         assertEquals(List.of(List.of("localhost")), c.tls().listeners().get("web-tls").tls().certificateNames());
         assertTrue(c.tls().pools().containsKey("routers"));
         Config.Http web = (Config.Http) c.listeners().get(0);
-        assertEquals(7, web.routes().size());
+        assertEquals(8, web.routes().size());
+        assertTrue(web.trustedProxies().contains(java.net.InetAddress.getByName("10.2.3.4")));
+        assertEquals(io.jlb.http.PathNormalization.defaults(), web.pathNormalization());
+        assertEquals(Duration.ofSeconds(2), web.timeouts().keepAliveUnderLoad());
+        assertEquals(10_000, web.maxConnections());
+        assertEquals(io.jlb.core.OutlierDetection.FailOn.GATEWAY_ERRORS, api.passive().failOn());
+        assertEquals(50, api.panicThreshold());
         assertEquals(Map.of("stable", 95, "canary", 5), web.routes().get(4).targets());
         assertEquals("/api/v1", web.routes().get(0).stripPrefix());
         assertEquals(10 << 20, web.limits().maxBodyBytes());
@@ -51,7 +57,7 @@ class ConfigFileTest {
         io.jlb.core.DnsDiscovery discovery = c.pools().get(1).discovery();
         assertEquals("api-v2.service.consul:9200", discovery.toString());
         assertEquals(Duration.ofSeconds(10), discovery.interval());
-        assertEquals(new Config.Admin("127.0.0.1:9901", "change-me"), c.observability().admin());
+        assertEquals(new Config.Admin("127.0.0.1:9901", "change-me", false), c.observability().admin());
         assertTrue(web.policies() != null, "listener-wide policies");
         assertTrue(web.routes().get(0).policies() != null && web.routes().get(1).policies() != null
                 && web.routes().get(2).policies() != null, "per-route policies, files found next to the configuration");
@@ -104,7 +110,7 @@ class ConfigFileTest {
         "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\nlisteners:\\n  - protocol: tcp\\n    listen: 127.0.0.1:0\\n    pool: a\\n    idle-timeout: forever'|lb.yaml:8: listeners[0].idle-timeout: 'forever' (expected: a duration such as 500ms, 5s, 2m, 1h)",
         "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\nlisteners:\\n  - protocol: sctp\\n    listen: 127.0.0.1:0'|lb.yaml:5: listeners[0].protocol: 'sctp' (expected: tcp, udp or http)",
         "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\nlisteners:\\n  - protocol: udp\\n    pool: a'|lb.yaml:5: listeners[0]: missing 'listen'",
-        "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\nlisteners:\\n  - protocol: http\\n    listen: 127.0.0.1:0\\n    routes:\\n      - match: {pth: /x}\\n        to: a'|lb.yaml:8: listeners[0].routes[0].match: unknown key 'pth' (expected: header, header-regex, host, method, path, prefix, query, regex)",
+        "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\nlisteners:\\n  - protocol: http\\n    listen: 127.0.0.1:0\\n    routes:\\n      - match: {pth: /x}\\n        to: a'|lb.yaml:8: listeners[0].routes[0].match: unknown key 'pth' (expected: header, header-regex, host, iprefix, method, path, prefix, query, regex)",
         "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\n    health: {type: http}\\nlisteners: []'|lb.yaml:4: pools.a.health: missing 'path'",
         "'pools:\\n  a:\\n    backends: [127.0.0.1:1]\\n    algorithm: fastest\\nlisteners: []'|lb.yaml:4: pools.a.algorithm: algorithm: 'fastest' (expected: one of round-robin, weighted, least-connections, random, p2c, peak-ewma, ip-hash, ring-hash, maglev, ring-hash-bounded, maglev-bounded)",
         "'pools:\\n  a: [1, 2'|lb.yaml:2: not valid YAML: expected ',' or ']', but got <stream end>",
