@@ -1389,13 +1389,14 @@ final class ClientConnection implements IoHandler, ServerRuntime.Connection, Rel
         }
         try {
             while (true) {
-                boolean pending = out != null || responseChunkFraming.hasRemaining() || bc.inStart < responseSendEnd;
-                if (!pending && !responseFramingDone && bc.inStart < bc.in.position()) {
-                    if (!frameResponse()) {
+                if (bc.inStart == responseSendEnd && !responseChunkFraming.hasRemaining() && !responseFramingDone
+                        && bc.inStart < bc.in.position()) {
+                    if (!frameResponse()) { // first, so that the head leaves with the first body bytes
                         return;
                     }
                     continue;
                 }
+                boolean pending = out != null || responseChunkFraming.hasRemaining() || bc.inStart < responseSendEnd;
                 if (pending) {
                     // The head, the proxy's chunk framing and body bytes leave in one gathering write.
                     int written = writeGathered(transport, out, responseChunkFraming, bc.in, bc.inStart, responseSendEnd);
