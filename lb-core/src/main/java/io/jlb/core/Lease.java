@@ -23,6 +23,11 @@ import java.util.NoSuchElementException;
 public final class Lease implements AutoCloseable {
     /** The lease handed out when no backend is eligible; closing it does nothing. */
     public static final Lease NONE = new Lease(null);
+    /**
+     * The lease handed out when backends are eligible but every one is at the cap asked for (see
+     * {@link Pool#acquire(PickContext, Member, int)}); closing it does nothing.
+     */
+    public static final Lease AT_CAPACITY = new Lease(null);
 
     private static final VarHandle CLOSED;
 
@@ -45,6 +50,11 @@ public final class Lease implements AutoCloseable {
     /** Whether this lease holds a backend. */
     public boolean found() {
         return member != null;
+    }
+
+    /** Whether no backend was leased because every eligible one was at its cap ({@link #AT_CAPACITY}). */
+    public boolean atCapacity() {
+        return this == AT_CAPACITY;
     }
 
     /**
@@ -104,6 +114,9 @@ public final class Lease implements AutoCloseable {
 
     @Override
     public String toString() {
-        return member == null ? "Lease[NONE]" : "Lease[" + member.backend().name() + (isClosed() ? ", closed]" : "]");
+        if (member == null) {
+            return this == AT_CAPACITY ? "Lease[AT_CAPACITY]" : "Lease[NONE]";
+        }
+        return "Lease[" + member.backend().name() + (isClosed() ? ", closed]" : "]");
     }
 }

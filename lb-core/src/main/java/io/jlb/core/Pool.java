@@ -147,6 +147,37 @@ public final class Pool {
         return pick(context).acquire();
     }
 
+    /**
+     * Picks a backend with fewer than {@code cap} open leases and leases it, all in one step: when the pick is at
+     * its cap, other eligible members are tried (an exact cap, as {@link Member#tryAcquire(int)} leases only below
+     * it, so callers on several threads cannot all slip under it at once). For L4 sessions and L7 requests alike.
+     *
+     * @param avoid a member to pick only when it is the only eligible one (the backend a retry moves away from), or null
+     * @param cap the most open leases per backend; 0 for no cap
+     * @return a lease; {@link Lease#NONE} when no backend is eligible; {@link Lease#AT_CAPACITY} when every eligible
+     *     backend is at its cap
+     */
+    public Lease acquire(PickContext context, Member avoid, int cap) {
+        Pick pick = avoid == null ? pick(context) : pickOther(context, avoid);
+        if (!pick.found()) {
+            return Lease.NONE;
+        }
+        if (cap <= 0) {
+            return pick.acquire();
+        }
+        for (int i = 0; i <= eligibleCount(); i++) {
+            Lease l = pick.member().tryAcquire(cap);
+            if (l.found()) {
+                return l;
+            }
+            pick = pickOther(context, pick.member());
+            if (!pick.found()) {
+                break;
+            }
+        }
+        return Lease.AT_CAPACITY;
+    }
+
     /** The members, in the order they were added. */
     public List<Member> members() {
         return List.of(snapshot.all);

@@ -118,7 +118,8 @@ public final class HttpProxy implements AutoCloseable {
         this.backendTls = b.backendTls();
         this.backendTlsByPool = b.backendTlsByPool();
         this.clientCertHeader = b.clientCertificateHeader();
-        this.runtime = new ServerRuntime<>(name, b.eventLoops(), b.threads(), bufferSize);
+        this.runtime = new ServerRuntime<>(name, b.eventLoops() == null ? null : io.jlb.nio.internal.Loops.of(b.eventLoops()),
+                b.threads(), bufferSize);
         this.stats = new HttpStats(runtime);
     }
 

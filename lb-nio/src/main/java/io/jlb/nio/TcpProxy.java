@@ -73,7 +73,8 @@ public final class TcpProxy implements AutoCloseable {
         this.drainTimeout = b.drainTimeout();
         this.listen = b.listenAddress();
         this.backlog = b.backlog();
-        this.runtime = new ServerRuntime<>(name, b.eventLoops(), b.threads(), b.bufferSize());
+        this.runtime = new ServerRuntime<>(name, b.eventLoops() == null ? null : b.eventLoops().loops(), b.threads(),
+                b.bufferSize());
         stats.runtime = runtime;
     }
 

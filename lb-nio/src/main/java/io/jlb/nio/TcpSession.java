@@ -2,7 +2,6 @@ package io.jlb.nio;
 
 import io.jlb.core.Lease;
 import io.jlb.core.Member;
-import io.jlb.core.Pick;
 import io.jlb.core.PickContext;
 import io.jlb.core.Pool;
 import io.jlb.nio.internal.Addresses;
@@ -183,14 +182,10 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
     }
 
     private void connectNext() {
-        Pick pick = attempts == 0 ? pool.pick(context) : pool.pickOther(context, tried);
-        if (!pick.found()) {
-            reject("no backend available in pool '" + pool.name() + "'");
-            return;
-        }
-        Lease taken = proxy.maxConnectionsPerBackend > 0 ? leaseWithCapacity(pick) : pick.acquire();
-        if (taken == null) {
-            reject("every backend of pool '" + pool.name() + "' is at its connection limit");
+        Lease taken = pool.acquire(context, attempts == 0 ? null : tried, proxy.maxConnectionsPerBackend);
+        if (!taken.found()) {
+            reject(taken.atCapacity() ? "every backend of pool '" + pool.name() + "' is at its connection limit"
+                    : "no backend available in pool '" + pool.name() + "'");
             return;
         }
         attempts++;
@@ -210,21 +205,6 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
         } catch (IOException | RuntimeException e) { // UnresolvedAddressException and friends are unchecked
             connectFailed(describe(e));
         }
-    }
-
-    /** A lease on a backend below its connection limit, trying the others in turn; null when every one is full. */
-    private Lease leaseWithCapacity(Pick pick) {
-        for (int i = 0; i <= pool.eligibleCount(); i++) {
-            Lease l = pick.member().tryAcquire(proxy.maxConnectionsPerBackend);
-            if (l.found()) {
-                return l;
-            }
-            pick = pool.pickOther(context, pick.member());
-            if (!pick.found()) {
-                return null;
-            }
-        }
-        return null;
     }
 
     private final class BackendConnect implements IoHandler {
@@ -304,7 +284,7 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
     /** A fresh connection's send buffer is empty, so a header of at most 232 bytes is written whole. */
     private void sendProxyHeader() throws IOException {
         ByteBuffer header = ByteBuffer.allocate(256);
-        ProxyHeader.write(proxy.sendProxyProtocol, clientAddress, localAddress, true, header);
+        ProxyHeader.write(proxy.sendProxyProtocol == ProxyProtocol.V1 ? 1 : 2, clientAddress, localAddress, true, header);
         header.flip();
         backend.write(header);
         if (header.hasRemaining()) {

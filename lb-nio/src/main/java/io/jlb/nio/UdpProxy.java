@@ -82,7 +82,7 @@ public final class UdpProxy implements AutoCloseable {
             throw new IllegalStateException(name + ": already started");
         }
         started = true;
-        loops = givenLoops != null ? Loops.of(givenLoops) : Loops.start("jlb-" + name, threads, 16 * 1024);
+        loops = givenLoops != null ? givenLoops.loops() : Loops.start("jlb-" + name, threads, 16 * 1024);
         boolean reusePort = supportsReusePort();
         int count = reusePort ? loops.size() : 1;
         InetSocketAddress target = listen;

@@ -44,12 +44,16 @@ public final class EventLoop implements Executor {
     private final Consumer<SelectionKey> dispatch = this::dispatch;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean running = true;
-    private long now = System.nanoTime();
+    /** The loop's clock: {@link System#nanoTime()} unless a test gives another. */
+    private final java.util.function.LongSupplier clock;
+    private long now;
     /** Set before each select: ready keys are dispatched inside select, before the turn's clock is read. */
     private boolean clockStale;
 
-    EventLoop(String name, int bufferSize, int maxPooledBuffers) throws IOException {
+    EventLoop(String name, int bufferSize, int maxPooledBuffers, java.util.function.LongSupplier clock) throws IOException {
         this.name = name;
+        this.clock = clock;
+        this.now = clock.getAsLong();
         this.selector = java.nio.channels.Selector.open();
         this.buffers = new BufferPool(bufferSize, maxPooledBuffers);
         this.thread = new Thread(this::run, name);
@@ -100,8 +104,8 @@ public final class EventLoop implements Executor {
     }
 
     /**
-     * The loop's clock: {@link System#nanoTime()} as read when this turn's work began (after select returned).
-     * Loop thread only.
+     * The loop's clock ({@link System#nanoTime()} unless another was given) as read when this turn's work began
+     * (after select returned). Loop thread only.
      */
     public long now() {
         return now;
@@ -170,7 +174,7 @@ public final class EventLoop implements Executor {
                 if (next == Long.MAX_VALUE) {
                     selector.select(dispatch, 0);
                 } else {
-                    long waitNanos = next - System.nanoTime();
+                    long waitNanos = next - clock.getAsLong();
                     if (waitNanos <= 0) {
                         selector.selectNow(dispatch);
                     } else {
@@ -184,7 +188,7 @@ public final class EventLoop implements Executor {
         } catch (IOException | RuntimeException e) {
             LOG.warn("event loop {}: select failed", name, e);
         }
-        now = System.nanoTime();
+        now = clock.getAsLong();
         clockStale = false;
         runTasks();
         runTimers();
@@ -192,7 +196,7 @@ public final class EventLoop implements Executor {
 
     private void dispatch(SelectionKey key) {
         if (clockStale) {
-            now = System.nanoTime();
+            now = clock.getAsLong();
             clockStale = false;
         }
         if (!key.isValid()) {

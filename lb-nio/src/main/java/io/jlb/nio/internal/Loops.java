@@ -1,14 +1,16 @@
 package io.jlb.nio.internal;
 
-import io.jlb.nio.EventLoopGroup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The implementation behind {@link EventLoopGroup}: N started loops, handed out in turn. */
-public final class Loops implements EventLoopGroup {
+/**
+ * N started event loops, handed out in turn: what the public {@code EventLoopGroup} holds, and what a proxy given
+ * none starts for itself.
+ */
+public final class Loops implements AutoCloseable {
     /** How many free buffers each loop keeps. */
     static final int MAX_POOLED_BUFFERS = 256;
 
@@ -24,6 +26,14 @@ public final class Loops implements EventLoopGroup {
 
     /** Starts {@code threads} loops named {@code prefix-0 ...}, each with buffers of {@code bufferSize} bytes. */
     public static Loops start(String prefix, int threads, int bufferSize) {
+        return start(prefix, threads, bufferSize, System::nanoTime);
+    }
+
+    /**
+     * Starts loops whose clock is {@code clock} (nanoseconds): tests move it by hand, and wake the loops (with a
+     * task) for timers to fire.
+     */
+    public static Loops start(String prefix, int threads, int bufferSize, java.util.function.LongSupplier clock) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
         }
@@ -33,7 +43,7 @@ public final class Loops implements EventLoopGroup {
         EventLoop[] loops = new EventLoop[threads];
         try {
             for (int i = 0; i < threads; i++) {
-                loops[i] = new EventLoop(prefix + "-" + i, bufferSize, MAX_POOLED_BUFFERS);
+                loops[i] = new EventLoop(prefix + "-" + i, bufferSize, MAX_POOLED_BUFFERS, clock);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a selector", e);
@@ -44,9 +54,17 @@ public final class Loops implements EventLoopGroup {
         return new Loops(loops, bufferSize);
     }
 
-    /** The implementation of a group made by {@link EventLoopGroup}. */
-    public static Loops of(EventLoopGroup group) {
-        return (Loops) group;
+    /** Finds the loops of a public group; installed by the group's class, so that this package never names it. */
+    private static volatile java.util.function.Function<Object, Loops> groups;
+
+    /** Installs how the loops of a public group are found (called once, by that class). */
+    public static void resolveGroupsWith(java.util.function.Function<Object, Loops> resolver) {
+        groups = resolver;
+    }
+
+    /** The loops of {@code group}, an {@code io.jlb.nio.EventLoopGroup}. */
+    public static Loops of(Object group) {
+        return groups.apply(group);
     }
 
     /** The next loop in turn. */
@@ -59,17 +77,17 @@ public final class Loops implements EventLoopGroup {
         return loops[i];
     }
 
-    @Override
+    /** How many loops there are. */
     public int size() {
         return loops.length;
     }
 
-    @Override
+    /** The size of their buffers, in bytes. */
     public int bufferSize() {
         return bufferSize;
     }
 
-    @Override
+    /** Whether {@link #close()} was called. */
     public boolean isClosed() {
         return closed.get();
     }

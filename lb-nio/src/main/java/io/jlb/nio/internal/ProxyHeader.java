@@ -1,6 +1,5 @@
 package io.jlb.nio.internal;
 
-import io.jlb.nio.ProxyProtocol;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -24,15 +23,16 @@ public final class ProxyHeader {
     private ProxyHeader() {}
 
     /**
-     * Appends a header announcing a {@code stream} (TCP) or datagram connection from {@code client} to
-     * {@code proxy}. Addresses of different families (or unresolved ones) are sent as UNKNOWN/LOCAL.
+     * Appends a header of {@code version} 1 (text) or 2 (binary) announcing a {@code stream} (TCP) or datagram
+     * connection from {@code client} to {@code proxy}. Addresses of different families (or unresolved ones) are sent
+     * as UNKNOWN/LOCAL.
      */
-    public static void write(ProxyProtocol version, InetSocketAddress client, InetSocketAddress proxy, boolean stream,
+    public static void write(int version, InetSocketAddress client, InetSocketAddress proxy, boolean stream,
             ByteBuffer out) {
         InetAddress src = unmap(client.getAddress());
         InetAddress dst = unmap(proxy.getAddress());
         boolean known = src != null && dst != null && src.getClass() == dst.getClass();
-        if (version == ProxyProtocol.V1) {
+        if (version == 1) {
             String line;
             if (!known || !stream) {
                 line = "PROXY UNKNOWN\r\n";

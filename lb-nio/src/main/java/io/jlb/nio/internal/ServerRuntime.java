@@ -1,6 +1,5 @@
 package io.jlb.nio.internal;
 
-import io.jlb.nio.EventLoopGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -46,7 +45,7 @@ public final class ServerRuntime<C extends ServerRuntime.Connection> {
     }
 
     private final String name;
-    private final EventLoopGroup givenLoops;
+    private final Loops givenLoops;
     private final int threads;
     private final int bufferSize;
     private final AtomicInteger active = new AtomicInteger();
@@ -60,7 +59,7 @@ public final class ServerRuntime<C extends ServerRuntime.Connection> {
     private volatile boolean draining;
 
     /** A runtime on {@code givenLoops}, or on {@code threads} loops of its own with buffers of {@code bufferSize}. */
-    public ServerRuntime(String name, EventLoopGroup givenLoops, int threads, int bufferSize) {
+    public ServerRuntime(String name, Loops givenLoops, int threads, int bufferSize) {
         this.name = name;
         this.givenLoops = givenLoops;
         this.threads = threads;
@@ -77,7 +76,7 @@ public final class ServerRuntime<C extends ServerRuntime.Connection> {
             throw new IllegalStateException(name + ": already started");
         }
         maxConnections = maxConnectionsLimit;
-        loops = givenLoops != null ? Loops.of(givenLoops) : Loops.start("jlb-" + name, threads, bufferSize);
+        loops = givenLoops != null ? givenLoops : Loops.start("jlb-" + name, threads, bufferSize);
         open = new IdentityHashMap<>();
         for (int i = 0; i < loops.size(); i++) {
             open.put(loops.loop(i), new HashSet<>());

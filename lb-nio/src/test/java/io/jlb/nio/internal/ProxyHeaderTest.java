@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jlb.nio.ProxyProtocol;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +17,7 @@ class ProxyHeaderTest {
     @Test
     void writesTheV1LineOfTheSpec() {
         ByteBuffer out = ByteBuffer.allocate(256);
-        ProxyHeader.write(ProxyProtocol.V1, new InetSocketAddress("192.168.0.1", 56324),
+        ProxyHeader.write(1, new InetSocketAddress("192.168.0.1", 56324),
                 new InetSocketAddress("192.168.0.11", 443), true, out);
         assertEquals("PROXY TCP4 192.168.0.1 192.168.0.11 56324 443\r\n",
                 new String(out.array(), 0, out.position(), StandardCharsets.US_ASCII));
@@ -27,7 +26,7 @@ class ProxyHeaderTest {
     @Test
     void writesV2WithTheSignatureFamilyAndAddresses() {
         ByteBuffer out = ByteBuffer.allocate(256);
-        ProxyHeader.write(ProxyProtocol.V2, new InetSocketAddress("::1", 1000), new InetSocketAddress("::2", 80), true, out);
+        ProxyHeader.write(2, new InetSocketAddress("::1", 1000), new InetSocketAddress("::2", 80), true, out);
         out.flip();
         assertEquals(16 + 36, out.remaining());
         assertEquals(0x21, out.get(12) & 0xff);
@@ -40,11 +39,11 @@ class ProxyHeaderTest {
     @Test
     void mappedIpv4IsSentAsIpv4AndMixedFamiliesAsUnknown() {
         ByteBuffer out = ByteBuffer.allocate(256);
-        ProxyHeader.write(ProxyProtocol.V1, new InetSocketAddress("::ffff:10.1.2.3", 5), new InetSocketAddress("10.0.0.1", 6),
+        ProxyHeader.write(1, new InetSocketAddress("::ffff:10.1.2.3", 5), new InetSocketAddress("10.0.0.1", 6),
                 true, out);
         assertTrue(new String(out.array(), 0, out.position(), StandardCharsets.US_ASCII).startsWith("PROXY TCP4 10.1.2.3 "));
         out.clear();
-        ProxyHeader.write(ProxyProtocol.V1, new InetSocketAddress("::1", 5), new InetSocketAddress("10.0.0.1", 6), true, out);
+        ProxyHeader.write(1, new InetSocketAddress("::1", 5), new InetSocketAddress("10.0.0.1", 6), true, out);
         assertEquals("PROXY UNKNOWN\r\n", new String(out.array(), 0, out.position(), StandardCharsets.US_ASCII));
     }
 
