@@ -1,20 +1,15 @@
 package io.jlb.http;
 
-import io.jlb.core.Pool;
-import io.jlb.http.internal.HeadWriter;
-import io.jlb.nio.AccessLog;
-import io.jlb.nio.EventLoopGroup;
 import io.jlb.nio.ServerTls;
 import io.jlb.nio.internal.EventLoop;
+import io.jlb.nio.internal.Loops;
 import io.jlb.nio.internal.ServerRuntime;
+import io.jlb.nio.internal.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An L7 HTTP/1.1 reverse proxy: terminates client connections, routes each request by host, path, method,
@@ -39,128 +34,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  */
 public final class HttpProxy implements AutoCloseable {
-    final String name;
-    final Router router;
-    /** The listener's policies, for what the proxy answers before a route is known (400, 404, 408). */
-    final RoutePolicy listenerPolicy;
-    final HttpLimits limits;
-    final int maxResponseHeadBytes;
-    final HeadWriter.Options forwarding;
-    final boolean acceptProxyProtocol;
-    final String scheme;
-    final ServerTls tls;
-    /** The header carrying a verified client certificate's subject (mTLS), or null. */
-    final String clientCertHeader;
-    /** Lower-case names of the fields the listener asserts: removed from every request, whoever sent them. */
-    final byte[][] assertedHeaders;
-    /** Lower-case names of the listener's request-id fields: kept only from trusted proxies. */
-    final byte[][] requestIdHeaders;
-    /** The proxies whose forwarding headers are believed. */
-    final io.jlb.nio.Cidrs trustedProxies;
-    final PathNormalization pathNormalization;
-    private final long keepAliveUnderLoadNanos;
-    /** Per loop, the timer that closes idle connections while the listener is near its connection limit. */
-    private final Map<EventLoop, io.jlb.nio.internal.Timer> idleSweepers = new ConcurrentHashMap<>();
-    private final io.jlb.nio.ClientTls backendTls;
-    private final Map<String, io.jlb.nio.ClientTls> backendTlsByPool;
-    final long headerTimeoutNanos;
-    final long clientIdleNanos;
-    final long connectTimeoutNanos;
-    final long responseTimeoutNanos;
-    final long tunnelIdleNanos;
-    final int connectAttempts;
-    final HttpStats stats;
-    final AccessLog accessLog;
-    private final int maxIdlePerBackend;
-    private final long backendIdleNanos;
+    private final ListenerContext ctx;
+    private final ServerRuntime<Http1Connection> runtime;
     private final int maxConnections;
     private final Duration drainTimeout;
     private final InetSocketAddress listen;
     private final int backlog;
-    private final ServerRuntime<ClientConnection> runtime;
-    private final Map<EventLoop, BackendConnections> backends = new ConcurrentHashMap<>();
-    private final Map<Pool, Waiters> waiters = new ConcurrentHashMap<>();
-    final AtomicInteger retriesInFlight = new AtomicInteger();
 
     HttpProxy(HttpProxyBuilder b, Router router, RoutePolicy listenerPolicy, int bufferSize, HttpLimits limits,
             byte[][] assertedHeaders, byte[][] requestIdHeaders) {
-        this.assertedHeaders = assertedHeaders;
-        this.requestIdHeaders = requestIdHeaders;
-        this.trustedProxies = b.trustedProxies();
-        this.pathNormalization = b.pathNormalization();
         this.listen = b.listenAddress();
-        this.router = router;
-        this.listenerPolicy = listenerPolicy;
-        this.limits = limits;
-        this.maxResponseHeadBytes = Math.min(64 * 1024, bufferSize);
-        ForwardedHeaders forwarded = b.forwarded();
-        this.forwarding = HeadWriter.Options.of(forwarded.xForwardedFor(), forwarded.xForwardedProto(),
-                forwarded.xForwardedHost(), forwarded.forwarded(), forwarded.via(), forwarded.viaPseudonym(),
-                forwarded.xRealIp());
-        this.acceptProxyProtocol = b.acceptsProxyProtocol();
-        HttpTimeouts timeouts = b.timeouts();
-        this.headerTimeoutNanos = timeouts.header().toNanos();
-        this.clientIdleNanos = timeouts.clientIdle().toNanos();
-        this.connectTimeoutNanos = timeouts.connect().toNanos();
-        this.responseTimeoutNanos = timeouts.response().toNanos();
-        this.backendIdleNanos = timeouts.backendIdle().toNanos();
-        this.keepAliveUnderLoadNanos = Math.min(timeouts.keepAliveUnderLoad().toNanos(), clientIdleNanos);
-        this.tunnelIdleNanos = b.tunnelIdleTimeout().toNanos();
-        this.connectAttempts = b.connectAttempts();
-        this.maxIdlePerBackend = b.maxIdlePerBackend();
         this.maxConnections = b.maxConnections();
         this.drainTimeout = b.drainTimeout();
         this.backlog = b.backlog();
-        this.name = b.name();
-        this.accessLog = b.accessLog();
-        this.tls = b.tls();
-        this.scheme = tls != null ? "https" : "http";
-        this.backendTls = b.backendTls();
-        this.backendTlsByPool = b.backendTlsByPool();
-        this.clientCertHeader = b.clientCertificateHeader();
-        this.runtime = new ServerRuntime<>(name, b.eventLoops() == null ? null : io.jlb.nio.internal.Loops.of(b.eventLoops()),
+        this.runtime = new ServerRuntime<>(b.name(), b.eventLoops() == null ? null : Loops.of(b.eventLoops()),
                 b.threads(), bufferSize);
-        this.stats = new HttpStats(runtime);
-    }
-
-    /** How to reach the backends of {@code pool}: TLS settings, or null for plain TCP. */
-    io.jlb.nio.ClientTls backendTls(Pool pool) {
-        io.jlb.nio.ClientTls byPool = backendTlsByPool.get(pool.name());
-        return byPool != null ? byPool : backendTls;
+        this.ctx = new ListenerContext(b, router, listenerPolicy, bufferSize, limits, assertedHeaders, requestIdHeaders,
+                runtime);
     }
 
     /** The listener's TLS, or null. */
     public ServerTls tls() {
-        return tls;
-    }
-
-    /** The queue of requests waiting for a backend of {@code pool} (circuit breaking). */
-    Waiters waiters(Pool pool) {
-        return waiters.computeIfAbsent(pool, p -> new Waiters());
-    }
-
-    /** A request of {@code pool} ended: the longest-waiting one, if any, tries again on its own loop. */
-    void capacityFreed(Pool pool) {
-        Waiters w = waiters.get(pool);
-        ClientConnection next = w == null ? null : w.poll();
-        if (next != null) {
-            next.loop().execute(next::capacityFreed);
-        }
-    }
-
-    /** Takes one retry from the budget: retries in flight stay under a share of requests in flight. */
-    boolean takeRetryBudget(Retries retries) {
-        long active = stats.activeRequests.sum();
-        long allowed = Math.max(retries.minConcurrent(), active * retries.budgetPercent() / 100);
-        while (true) {
-            int n = retriesInFlight.get();
-            if (n >= allowed) {
-                return false;
-            }
-            if (retriesInFlight.compareAndSet(n, n + 1)) {
-                return true;
-            }
-        }
+        return ctx.tls;
     }
 
     /** A builder for an HTTP proxy. */
@@ -186,17 +81,22 @@ public final class HttpProxy implements AutoCloseable {
 
     /** Live counters. */
     public HttpStats stats() {
-        return stats;
+        return ctx.stats;
     }
 
     /** The routes, in order, as text ({@code host=api.example.com path-prefix=/v1/ -> api}). */
     public List<String> routes() {
-        return router.routes().stream().map(Route::toString).toList();
+        return ctx.router.routes().stream().map(Route::toString).toList();
     }
 
     /** The name used in logs. */
     public String name() {
-        return name;
+        return ctx.name;
+    }
+
+    /** The most client connections open at once; 0 for no limit. */
+    public int maxConnections() {
+        return maxConnections;
     }
 
     /**
@@ -205,59 +105,16 @@ public final class HttpProxy implements AutoCloseable {
      */
     @Override
     public void close() {
-        runtime.close(drainTimeout, loop -> {
-            BackendConnections b = backends.remove(loop);
-            if (b != null) {
-                b.closeAll();
-            }
-        });
+        runtime.close(drainTimeout, ctx::closeUpstreams);
     }
 
+    /** Whether a graceful close is under way. */
     boolean draining() {
-        return runtime.draining();
-    }
-
-    /**
-     * How long a client connection may wait idle for its next request: the client idle timeout, or the shorter
-     * keep-alive-under-load timeout while more than 80 % of the connection limit is in use.
-     */
-    long keepAliveIdleNanos() {
-        return underLoad() ? keepAliveUnderLoadNanos : clientIdleNanos;
-    }
-
-    /** Whether more than 80 % of the connection limit is in use. */
-    private boolean underLoad() {
-        return maxConnections > 0 && runtime.active() * 5L > maxConnections * 4L;
-    }
-
-    /**
-     * Near the connection limit, closes {@code loop}'s connections that have waited for a request longer than the
-     * keep-alive-under-load timeout, and looks again twice per that timeout until the pressure is gone: a slot held
-     * by an idle client is given to one that is waiting in the backlog.
-     */
-    private void sweepIdle(EventLoop loop) {
-        io.jlb.nio.internal.Timer timer = idleSweepers.computeIfAbsent(loop, l -> l.timer(() -> sweepIdle(l)));
-        if (!underLoad()) {
-            return;
-        }
-        long cutoff = loop.now() - keepAliveUnderLoadNanos;
-        runtime.forEachOpen(loop, c -> c.closeIfIdleSince(cutoff));
-        if (!timer.scheduled()) {
-            timer.scheduleAt(loop.now() + Math.max(1, keepAliveUnderLoadNanos / 2));
-        }
-    }
-
-    /** The most client connections open at once; 0 for no limit. */
-    public int maxConnections() {
-        return maxConnections;
-    }
-
-    BackendConnections backends(EventLoop loop) {
-        return backends.computeIfAbsent(loop, l -> new BackendConnections(l, maxIdlePerBackend, backendIdleNanos));
+        return ctx.draining();
     }
 
     private void accepted(EventLoop loop, SocketChannel channel) {
-        ClientConnection c = new ClientConnection(this, loop, channel);
+        Http1Connection c = new Http1Connection(ctx, loop, Transport.plain(channel));
         if (!runtime.opened(loop, c)) {
             try {
                 channel.close();
@@ -267,19 +124,12 @@ public final class HttpProxy implements AutoCloseable {
             return;
         }
         try {
-            c.start();
+            c.start((InetSocketAddress) channel.getRemoteAddress(), (InetSocketAddress) channel.getLocalAddress());
         } catch (IOException | RuntimeException e) {
             c.failed(e);
         }
-        if (underLoad()) {
-            io.jlb.nio.internal.Timer sweeper = idleSweepers.get(loop);
-            if (sweeper == null || !sweeper.scheduled()) {
-                sweepIdle(loop);
-            }
+        if (ctx.underLoad()) {
+            ctx.sweepIdle(loop);
         }
-    }
-
-    void connectionClosed(EventLoop loop, ClientConnection connection) {
-        runtime.closed(loop, connection);
     }
 }

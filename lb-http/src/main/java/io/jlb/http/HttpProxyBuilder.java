@@ -46,6 +46,8 @@ public final class HttpProxyBuilder {
     private final Map<String, ClientTls> backendTlsByPool = new java.util.LinkedHashMap<>();
     private io.jlb.nio.Cidrs trustedProxies;
     private PathNormalization pathNormalization;
+    private io.jlb.nio.internal.Connector connector;
+    private java.util.concurrent.Executor checks;
 
     HttpProxyBuilder() {}
 
@@ -406,6 +408,26 @@ public final class HttpProxyBuilder {
 
     io.jlb.nio.Cidrs trustedProxies() {
         return trustedProxies != null ? trustedProxies : io.jlb.nio.Cidrs.NONE;
+    }
+
+    /** How backends are reached (tests put in-memory peers here). */
+    HttpProxyBuilder connector(io.jlb.nio.internal.Connector value) {
+        connector = once("connector", connector, Objects.requireNonNull(value, "connector"));
+        return this;
+    }
+
+    /** Where slow request checks run (tests run them by hand). */
+    HttpProxyBuilder checks(java.util.concurrent.Executor value) {
+        checks = once("checks", checks, Objects.requireNonNull(value, "checks"));
+        return this;
+    }
+
+    io.jlb.nio.internal.Connector connector() {
+        return connector;
+    }
+
+    java.util.concurrent.Executor checks() {
+        return checks;
     }
 
     PathNormalization pathNormalization() {

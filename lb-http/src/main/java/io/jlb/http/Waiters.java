@@ -9,11 +9,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * queue.
  */
 final class Waiters {
-    private final ConcurrentLinkedDeque<ClientConnection> queue = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<Exchange> queue = new ConcurrentLinkedDeque<>();
     private final AtomicInteger size = new AtomicInteger();
 
     /** Queues {@code c} unless {@code max} already wait. */
-    boolean offer(ClientConnection c, int max) {
+    boolean offer(Exchange c, int max) {
         while (true) {
             int n = size.get();
             if (n >= max) {
@@ -27,8 +27,8 @@ final class Waiters {
     }
 
     /** The longest-waiting request, or null. */
-    ClientConnection poll() {
-        ClientConnection c = queue.pollFirst();
+    Exchange poll() {
+        Exchange c = queue.pollFirst();
         if (c != null) {
             size.decrementAndGet();
         }
@@ -36,7 +36,7 @@ final class Waiters {
     }
 
     /** Takes {@code c} out (it timed out, or went away). */
-    void remove(ClientConnection c) {
+    void remove(Exchange c) {
         if (queue.removeFirstOccurrence(c)) {
             size.decrementAndGet();
         }

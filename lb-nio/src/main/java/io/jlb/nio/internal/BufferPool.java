@@ -49,6 +49,11 @@ public final class BufferPool {
         }
     }
 
+    /** Whether {@code buffer} came from this pool (its size and kind), so that it may be given back. */
+    public boolean owns(ByteBuffer buffer) {
+        return buffer.capacity() == bufferSize && buffer.isDirect() == direct;
+    }
+
     /** The size of every buffer. */
     public int bufferSize() {
         return bufferSize;

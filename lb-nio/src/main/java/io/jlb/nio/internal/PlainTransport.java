@@ -8,6 +8,9 @@ import java.nio.channels.SocketChannel;
 /** Plain TCP: every call goes straight to the channel. */
 final class PlainTransport implements Transport {
     private final SocketChannel channel;
+    private final Registration registration = new Registration();
+    /** Whether a connection is still being made. */
+    boolean connecting;
 
     PlainTransport(SocketChannel channel) {
         this.channel = channel;
@@ -48,6 +51,24 @@ final class PlainTransport implements Transport {
     @Override
     public SocketChannel channel() {
         return channel;
+    }
+
+    @Override
+    public void register(EventLoop loop, IoHandler handler) throws IOException {
+        registration.register(loop, channel, handler);
+    }
+
+    @Override
+    public void interest(int wanted) {
+        registration.set(wanted);
+    }
+
+    @Override
+    public boolean finishConnect() throws IOException {
+        if (connecting && channel.finishConnect()) {
+            connecting = false;
+        }
+        return !connecting;
     }
 
     @Override

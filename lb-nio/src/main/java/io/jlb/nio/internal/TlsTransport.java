@@ -34,6 +34,7 @@ public final class TlsTransport implements Transport {
 
     private final EventLoop loop;
     private final SocketChannel channel;
+    private final Registration registration = new Registration();
     private final SSLEngine engine;
     private final Executor tasks;
     private Runnable wake = () -> { };
@@ -93,6 +94,16 @@ public final class TlsTransport implements Transport {
     @Override
     public SocketChannel channel() {
         return channel;
+    }
+
+    @Override
+    public void register(EventLoop loop, IoHandler handler) throws IOException {
+        registration.register(loop, channel, handler);
+    }
+
+    @Override
+    public void interest(int wanted) {
+        registration.set(interestOps(wanted));
     }
 
     @Override

@@ -30,6 +30,17 @@ public interface Transport {
     /** The socket under it. */
     SocketChannel channel();
 
+    /** Registers the socket with {@code loop} for {@code handler} (taking over a registration it already has). */
+    void register(EventLoop loop, IoHandler handler) throws IOException;
+
+    /** Asks for the readiness {@code wanted}, as {@link #interestOps} adjusts it; nothing happens when unchanged. */
+    void interest(int wanted);
+
+    /** Completes a connection being made ({@link Connector}); true once connected. */
+    default boolean finishConnect() throws IOException {
+        return true;
+    }
+
     /** The readiness the owner should act on, after the transport has used this event for itself. */
     int onReady(int readyOps) throws IOException;
 

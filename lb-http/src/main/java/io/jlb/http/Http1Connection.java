@@ -1,0 +1,813 @@
+package io.jlb.http;
+
+import io.jlb.core.PickContext;
+import io.jlb.http.internal.BodyDecoder;
+import io.jlb.http.internal.BodySource;
+import io.jlb.http.internal.HeadParser;
+import io.jlb.http.internal.HttpHead;
+import io.jlb.nio.internal.Addresses;
+import io.jlb.nio.internal.EventLoop;
+import io.jlb.nio.internal.IoHandler;
+import io.jlb.nio.internal.ProxyHeader;
+import io.jlb.nio.internal.ServerRuntime;
+import io.jlb.nio.internal.Timer;
+import io.jlb.nio.internal.TlsTransport;
+import io.jlb.nio.internal.Transport;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client side of an HTTP/1.1 connection, from accept to close, on one loop: an optional PROXY header and TLS,
+ * then requests one at a time, in order (pipelined ones wait in the buffer, and are taken up from the loop's task
+ * queue so that hundreds of them never deepen the stack). For each: parse the head and hand it to the connection's
+ * {@link Exchange}; offer the body in place as a {@link BodySource}, decoded from its framing on demand; write the
+ * response through an {@link Http1Responder}; then wait for the next request, or close after the last response
+ * (half-close, then read and discard for a while so that unread bytes do not turn the close into a reset). Bytes of
+ * an ambiguous message are never read past: after an error the connection closes.
+ */
+final class Http1Connection implements IoHandler, ServerRuntime.Connection, ClientSide, BodySource {
+    private static final Logger LOG = LoggerFactory.getLogger(Http1Connection.class);
+    private static final String[] HTTP_1_1 = {"http/1.1"};
+    private static final long LINGER_NANOS = 2_000_000_000L;
+
+    private enum State { PROXY_HEADER, IDLE, HEAD, EXCHANGE, LINGER, TUNNEL, CLOSED }
+
+    private final ListenerContext ctx;
+    private final EventLoop loop;
+    private final Transport socket;
+    private final HeadParser parser;
+    private final Timer timer;
+    private final Exchange exchange;
+    private final Http1Responder responder;
+    private final BodyDecoder.Length lengthBody = BodyDecoder.length(0);
+    private final BodyDecoder.Chunked chunkedBody;
+    private final Runnable nextPipelined = this::nextPipelined;
+    private Transport transport;
+    private InetSocketAddress peer;
+    private String peerIp;
+    private boolean trustedPeer;
+    private String localAuthority;
+    private State state;
+    private long deadline;
+    private long idleSince;
+    private boolean clientEof;
+    private boolean abortive;
+    /** Bytes from the client: [inStart, in.position()) not yet consumed; [inStart, dataEnd) the body data ready. */
+    private ByteBuffer in;
+    private int inStart;
+    private int dataEnd;
+    /** Where the request body starts when all of it is held for a retry; -1 when not. */
+    private int retained = -1;
+    private HttpHead head;
+    private BodyDecoder body;
+    private int bodyStatus;
+    private String bodyError;
+    private boolean keepAlive;
+    private boolean responseReusable;
+    private Tunnel tunnel;
+
+    Http1Connection(ListenerContext ctx, EventLoop loop, Transport socket) {
+        this.ctx = ctx;
+        this.loop = loop;
+        this.socket = socket;
+        this.transport = socket;
+        HttpLimits limits = ctx.limits;
+        this.parser = new HeadParser(true, limits.maxRequestLineBytes(), limits.maxHeadBytes(), limits.maxHeaders());
+        this.chunkedBody = BodyDecoder.chunked(limits.maxHeadBytes()).dropTrailers(ctx.assertedHeaders);
+        this.timer = loop.timer(this::timedOut);
+        this.responder = new Http1Responder(loop.buffers(), ctx.forwarding);
+        this.exchange = new Exchange(ctx, this);
+    }
+
+    /** Starts serving: {@code peer} and {@code local} are the connection's addresses. */
+    void start(InetSocketAddress peerAddress, InetSocketAddress local) throws IOException {
+        peer(peerAddress);
+        localAuthority = authority(local);
+        socket.register(loop, this);
+        if (ctx.acceptProxyProtocol) {
+            state = State.PROXY_HEADER;
+            deadline(ctx.headerTimeoutNanos);
+        } else {
+            startTls(null);
+            idle(ctx.headerTimeoutNanos);
+        }
+        settle();
+    }
+
+    private void peer(InetSocketAddress address) {
+        peer = address;
+        peerIp = Addresses.text(address.getAddress());
+        trustedPeer = ctx.trustedProxies.contains(address.getAddress());
+    }
+
+    /** Puts TLS over the connection when the listener terminates it; {@code early} are bytes already read. */
+    private void startTls(ByteBuffer early) throws IOException {
+        if (ctx.tls == null) {
+            return;
+        }
+        TlsTransport tls = new TlsTransport(loop, socket.channel(), ctx.tls.newEngine(HTTP_1_1), ctx.handshakes);
+        if (early != null && early.hasRemaining()) {
+            tls.unread(early);
+        }
+        tls.register(loop, this);
+        tls.onWake(() -> ready(SelectionKey.OP_READ | SelectionKey.OP_WRITE));
+        transport = tls;
+    }
+
+    // ======================================================================== events
+
+    @Override
+    public void ready(int readyOps) {
+        if (state == State.CLOSED || state == State.TUNNEL) {
+            return;
+        }
+        try {
+            readyOps = transport.onReady(readyOps);
+        } catch (IOException e) {
+            LOG.debug("{}: TLS with {} failed: {}", ctx.name, peer, e.toString());
+            ctx.stats.tlsFailures.increment();
+            abort();
+            return;
+        }
+        if ((readyOps & SelectionKey.OP_WRITE) != 0) {
+            writable();
+        }
+        if ((readyOps & SelectionKey.OP_READ) != 0 && state != State.CLOSED && state != State.TUNNEL) {
+            readable();
+        }
+        settle();
+    }
+
+    @Override
+    public void failed(Throwable error) {
+        LOG.debug("{}: connection of {} failed", ctx.name, peer, error);
+        abort();
+    }
+
+    private void readable() {
+        if (in == null) {
+            in = loop.buffers().take();
+            inStart = 0;
+            dataEnd = 0;
+        } else if (inStart == in.position() && retained < 0) {
+            in.clear();
+            inStart = 0;
+            dataEnd = 0;
+        }
+        if (!in.hasRemaining()) {
+            if (state == State.HEAD || state == State.IDLE) {
+                reject(431, "request head larger than " + in.capacity() + " bytes");
+            }
+            return; // a body in progress: reading resumes once the buffered bytes are written
+        }
+        int n;
+        try {
+            n = transport.read(in);
+        } catch (IOException e) {
+            LOG.debug("{}: client {} failed: {}", ctx.name, peer, e.toString());
+            clientGone();
+            return;
+        }
+        if (n < 0) {
+            clientEnded();
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        touch();
+        switch (state) {
+            case PROXY_HEADER -> proxyHeader();
+            case IDLE, HEAD -> head();
+            case EXCHANGE -> exchange.requestData();
+            case LINGER -> {
+                in.clear();
+                inStart = 0;
+            }
+            default -> { }
+        }
+    }
+
+    private void clientEnded() {
+        clientEof = true;
+        if (state == State.EXCHANGE && exchange.active()) {
+            if (body != null && !body.done() || !exchange.requestForwarded()) {
+                LOG.debug("{}: client {} left before its request was forwarded", ctx.name, peer);
+                clientGone();
+            }
+            // else: a half-close after a request sent on; the response still goes out, then we close
+        } else if (state != State.EXCHANGE) {
+            close();
+        }
+    }
+
+    /** The client reset, or left in the middle of its request: the exchange is cut. */
+    private void clientGone() {
+        if (state == State.EXCHANGE && exchange.active()) {
+            exchange.clientFailed(); // it calls abort()
+        } else {
+            abort();
+        }
+    }
+
+    private void writable() {
+        if (state == State.EXCHANGE || state == State.LINGER) {
+            responseData();
+        }
+    }
+
+    // ======================================================================== requests
+
+    private void proxyHeader() {
+        ProxyHeader.Result r = ProxyHeader.read(in.duplicate().flip());
+        if (r.needMore()) {
+            return;
+        }
+        if (r.invalid()) {
+            LOG.debug("{}: closing {}: bad PROXY header: {}", ctx.name, peer, r.error());
+            close();
+            return;
+        }
+        if (r.source() != null) {
+            peer(r.source());
+            if (r.destination() != null) {
+                localAuthority = authority(r.destination());
+            }
+        }
+        inStart = r.length();
+        if (ctx.tls != null) { // what follows the header is the TLS stream
+            try {
+                startTls(in.duplicate().flip().position(inStart));
+            } catch (IOException e) {
+                close();
+                return;
+            }
+            inStart = in.position();
+        }
+        idle(ctx.headerTimeoutNanos);
+        if (in != null && inStart < in.position()) {
+            head();
+        }
+    }
+
+    /**
+     * Waits for the next request, at most {@code timeoutNanos}. The connection keeps no buffer while nothing is
+     * pending; bytes of a pipelined request are moved to the start of the buffer.
+     */
+    private void idle(long timeoutNanos) {
+        state = State.IDLE;
+        idleSince = loop.now();
+        retained = -1;
+        if (in != null && inStart == in.position()) {
+            loop.buffers().give(in);
+            in = null;
+            inStart = 0;
+        }
+        if (in != null && inStart > 0) {
+            in.flip().position(inStart);
+            in.compact();
+            inStart = 0;
+        }
+        dataEnd = inStart;
+        deadline(timeoutNanos);
+    }
+
+    /** Starts the pipelined request waiting in the buffer, from the loop's task queue. */
+    private void nextPipelined() {
+        if (state == State.IDLE && in != null && inStart < in.position()) {
+            head();
+            settle();
+        }
+    }
+
+    private void head() {
+        if (state == State.IDLE) {
+            state = State.HEAD;
+            parser.begin(in, inStart);
+            deadline(ctx.headerTimeoutNanos);
+        }
+        HeadParser.Result r = parser.parse(in.position());
+        if (r == HeadParser.Result.NEED_MORE) {
+            if (!in.hasRemaining()) {
+                reject(431, "request head larger than " + in.capacity() + " bytes");
+            }
+            return;
+        }
+        ctx.stats.requests.increment();
+        if (r == HeadParser.Result.ERROR) {
+            LOG.debug("{}: {} sent a bad request: {} ({})", ctx.name, peer, parser.errorReason(), parser.errorStatus());
+            reject(parser.errorStatus(), parser.errorReason());
+            return;
+        }
+        head = parser.head();
+        state = State.EXCHANGE;
+        keepAlive = head.keepAlive();
+        bodyStatus = 0;
+        bodyError = null;
+        if (head.chunked()) {
+            body = chunkedBody.reset();
+        } else if (head.contentLength() > 0) {
+            body = lengthBody.reset(head.contentLength());
+        } else {
+            body = null;
+        }
+        inStart = head.end();
+        dataEnd = inStart;
+        responder.begin();
+        String clientIp = peerIp;
+        PickContext pick = PickContext.of(peer);
+        if (trustedPeer) {
+            String named = forwardedClient(head);
+            if (named != null) {
+                clientIp = named;
+                pick = PickContext.of(new InetSocketAddress(Addresses.parseLiteral(named), 0));
+            }
+        }
+        retained = -1;
+        deadline(ctx.clientIdleNanos);
+        exchange.begin(head, peer, clientIp, pick, trustedPeer, body != null);
+    }
+
+    @Override
+    public void holdRequestBody(long maxBytes) {
+        if (body == lengthBody && head.contentLength() <= maxBytes && inStart == head.end()
+                && head.end() + head.contentLength() <= in.position()) {
+            retained = head.end(); // the whole body is here: keep it to send again on a retry
+        }
+    }
+
+    /**
+     * The client a trusted proxy names: the last address in X-Forwarded-For that is not itself a trusted proxy;
+     * null when the header names none (or something that is not an address).
+     */
+    private String forwardedClient(HttpHead h) {
+        String chain = h.headerValues("x-forwarded-for");
+        if (chain == null) {
+            return null;
+        }
+        String[] hops = chain.split(",");
+        String client = null;
+        for (int i = hops.length - 1; i >= 0; i--) {
+            java.net.InetAddress address = Addresses.parseLiteral(hops[i].trim());
+            if (address == null) {
+                return client;
+            }
+            client = Addresses.text(address);
+            if (!ctx.trustedProxies.contains(address)) {
+                return client;
+            }
+        }
+        return client;
+    }
+
+    /** A request that cannot be taken up (a bad or too large head, a timeout mid-head): answered, then closed. */
+    private void reject(int status, String why) {
+        state = State.EXCHANGE;
+        keepAlive = false;
+        head = null;
+        body = null;
+        responder.begin();
+        exchange.reject(status, why, peerIp);
+    }
+
+    // ======================================================================== the request body, in place
+
+    @Override
+    public BodySource requestBody() {
+        return body == null ? null : this;
+    }
+
+    @Override
+    public boolean ready() {
+        if (body == null || bodyError != null || in == null) {
+            return false;
+        }
+        while (dataEnd == inStart && !body.done() && inStart < in.position()) {
+            int n = body.step(in, inStart, in.position());
+            if (body.error() != null) {
+                return fail(400, "malformed chunked body: " + body.error());
+            }
+            if (body.data()) {
+                dataEnd = inStart + n;
+            } else {
+                inStart += n;
+                dataEnd = inStart;
+            }
+            long limit = ctx.limits.maxBodyBytes();
+            if (limit > 0 && body.dataBytes() > limit) {
+                return fail(413, "request body larger than " + limit + " bytes");
+            }
+        }
+        return dataEnd > inStart;
+    }
+
+    private boolean fail(int status, String why) {
+        bodyStatus = status;
+        bodyError = why;
+        keepAlive = false;
+        return false;
+    }
+
+    @Override
+    public ByteBuffer buffer() {
+        return in;
+    }
+
+    @Override
+    public int from() {
+        return inStart;
+    }
+
+    @Override
+    public int to() {
+        return dataEnd;
+    }
+
+    @Override
+    public void consumed(int n) {
+        inStart += n;
+    }
+
+    @Override
+    public boolean complete() {
+        return body != null && body.done() && dataEnd == inStart;
+    }
+
+    @Override
+    public boolean failed() {
+        return bodyError != null;
+    }
+
+    @Override
+    public BodyDecoder decoder() {
+        return body;
+    }
+
+    @Override
+    public boolean requestBodyRetained() {
+        return retained >= 0;
+    }
+
+    @Override
+    public boolean rewindRequestBody() {
+        if (body == null) {
+            return true;
+        }
+        if (retained < 0) {
+            return false;
+        }
+        inStart = retained;
+        dataEnd = retained;
+        lengthBody.reset(head.contentLength());
+        return true;
+    }
+
+    @Override
+    public int requestBodyStatus() {
+        return bodyStatus;
+    }
+
+    @Override
+    public String requestBodyError() {
+        return bodyError;
+    }
+
+    // ======================================================================== ClientSide: the response
+
+    @Override
+    public EventLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public String peerIp() {
+        return peerIp;
+    }
+
+    @Override
+    public boolean trustedPeer() {
+        return trustedPeer;
+    }
+
+    @Override
+    public String localAuthority() {
+        return localAuthority;
+    }
+
+    @Override
+    public String clientCertificateSubject() {
+        if (transport instanceof TlsTransport tls && tls.handshakeDone()) {
+            try {
+                java.security.cert.Certificate[] chain = tls.engine().getSession().getPeerCertificates();
+                if (chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x) {
+                    return x.getSubjectX500Principal().getName();
+                }
+            } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public boolean streamsBodies() {
+        return head != null && head.minorVersion() >= 1;
+    }
+
+    @Override
+    public void interim(HttpHead h) {
+        if (head != null && head.minorVersion() >= 1) { // 100 Continue goes to HTTP/1.1 clients only
+            responder.interim(h);
+            responseData();
+        }
+    }
+
+    @Override
+    public void responseHead(HttpHead h, long contentLength, boolean hasBody, int gzipLevel) {
+        try {
+            responseReusable = responder.head(h, exchange.policy(), head.minorVersion(),
+                    keepAlive && !ctx.draining(), contentLength, hasBody ? exchange.responseBody() : null, gzipLevel);
+        } catch (IllegalStateException e) {
+            exchange.abort("aborted");
+        }
+    }
+
+    @Override
+    public void responseData() {
+        if (state != State.EXCHANGE && state != State.LINGER) {
+            return;
+        }
+        Http1Responder.Progress p;
+        try {
+            p = responder.write(transport);
+        } catch (IOException e) {
+            LOG.debug("{}: writing to client {} failed: {}", ctx.name, peer, e.toString());
+            clientGone();
+            return;
+        }
+        if (p != Http1Responder.Progress.BLOCKED) {
+            touch();
+        }
+        switch (p) {
+            case DONE -> {
+                if (state == State.LINGER) {
+                    lingerFlushed();
+                } else {
+                    exchange.responseWritten();
+                }
+            }
+            case IDLE -> {
+                if (state == State.LINGER) {
+                    lingerFlushed();
+                }
+            }
+            case NEED_DATA -> exchange.responseDrained();
+            case FAILED -> exchange.responseBodyFailed();
+            default -> { }
+        }
+    }
+
+    @Override
+    public void respond(LocalReply reply) {
+        boolean reuse = !reply.close() && keepAlive && !ctx.draining();
+        responseReusable = reuse;
+        responder.local(reply, head == null ? 1 : head.minorVersion(), reuse,
+                head != null && head.method() == HttpHead.Method.HEAD);
+        responseData();
+    }
+
+    @Override
+    public void tunnel(HttpHead h, Http1Upstream upstream) {
+        ByteBuffer toClient = loop.buffers().take();
+        ByteBuffer pending = responder.takePending();
+        if (pending != null) { // interim responses sent before the switch keep their place
+            toClient.put(pending);
+            loop.buffers().give(pending);
+        }
+        io.jlb.http.internal.HeadWriter.response(h, toClient, ctx.forwarding, "upgrade", false, true,
+                io.jlb.http.internal.HeadWriter.Drop.NONE, io.jlb.http.internal.HeadWriter.Extra.NONE);
+        ByteBuffer from = upstream.responseBuffer();
+        int leftover = from.position() - h.end();
+        if (leftover > toClient.remaining()) {
+            loop.buffers().give(toClient);
+            upstream.close();
+            exchange.abort("aborted");
+            return;
+        }
+        toClient.put(toClient.position(), from, h.end(), leftover);
+        toClient.position(toClient.position() + leftover).flip();
+        ByteBuffer toUpstream = null;
+        if (in != null && inStart < in.position()) {
+            int n = in.position() - inStart;
+            toUpstream = loop.buffers().take();
+            toUpstream.put(0, in, inStart, n);
+            toUpstream.position(n).flip();
+        }
+        if (in != null) {
+            loop.buffers().give(in);
+            in = null;
+        }
+        upstream.detach();
+        timer.cancel();
+        state = State.TUNNEL;
+        tunnel = Tunnel.start(loop, transport, upstream.transport(), ctx.tunnelIdleNanos, upstream.member, toUpstream,
+                toClient, this::tunnelClosed);
+    }
+
+    private void tunnelClosed() {
+        LOG.debug("{}: tunnel for {} ended", ctx.name, peer);
+        exchange.tunnelClosed();
+        close();
+    }
+
+    /** Bytes written to the client for the exchange in progress. */
+    long responseBytes() {
+        return tunnel != null ? tunnel.bytesToClient() : responder.bytes();
+    }
+
+    @Override
+    public void ended(boolean reusable) {
+        if (state == State.TUNNEL || state == State.CLOSED) {
+            return;
+        }
+        exchange.recycle();
+        boolean requestRead = body == null || body.done();
+        if (reusable && responseReusable && keepAlive && requestRead && !clientEof && !ctx.draining()
+                && !responder.closeDelimited()) {
+            idle(ctx.keepAliveIdleNanos());
+            if (in != null && inStart < in.position()) {
+                loop.execute(nextPipelined); // a pipelined request is already here
+            }
+        } else {
+            closeAfterResponse(requestRead);
+        }
+    }
+
+    // ======================================================================== closing
+
+    /**
+     * Closes after the last response: half-close, then read and discard what the client still sends for a short
+     * while, so that unread request bytes do not turn the close into a reset that destroys the response in flight.
+     */
+    private void closeAfterResponse(boolean requestRead) {
+        boolean unread = !requestRead || (in != null && inStart < in.position());
+        if (responder.pending()) {
+            state = State.LINGER; // the rest goes out first
+            return;
+        }
+        if (clientEof || !unread) {
+            close(); // nothing of the client's is left unread: closing cannot turn into a reset
+            return;
+        }
+        linger();
+    }
+
+    private void lingerFlushed() {
+        if (clientEof) {
+            close();
+        } else {
+            linger();
+        }
+    }
+
+    private void linger() {
+        try {
+            transport.shutdownOutput();
+        } catch (IOException e) {
+            close();
+            return;
+        }
+        state = State.LINGER;
+        if (in != null) {
+            in.clear();
+            inStart = 0;
+        }
+        deadline = loop.now() + LINGER_NANOS;
+        timer.scheduleAt(deadline);
+    }
+
+    /** Closes the connection if it has been waiting for a request since before {@code cutoff} (loop clock). */
+    void closeIfIdleSince(long cutoff) {
+        if (state == State.IDLE && idleSince - cutoff <= 0) {
+            close();
+        }
+    }
+
+    /** A graceful close began: a connection waiting for its next request goes now; an exchange finishes first. */
+    @Override
+    public void drain() {
+        if (state == State.IDLE || state == State.PROXY_HEADER || state == State.LINGER) {
+            close();
+        }
+    }
+
+    /** Cuts the connection now: a failure midway, or a shutdown deadline. */
+    @Override
+    public void abort() {
+        if (state == State.TUNNEL && tunnel != null && !tunnel.finished()) {
+            tunnel.abort();
+            return;
+        }
+        if (exchange.active()) {
+            exchange.abort("aborted"); // it calls back here once it has ended
+            return;
+        }
+        abortive = true;
+        close();
+    }
+
+    private void close() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        exchange.connectionClosed();
+        timer.cancel();
+        responder.reset();
+        if (in != null) {
+            loop.buffers().give(in);
+            in = null;
+        }
+        transport.close(abortive);
+        ctx.connectionClosed(loop, this);
+    }
+
+    // ======================================================================== interest and timers
+
+    /**
+     * Interest changes cost a system call each, so the client is read across exchanges: unless request body bytes
+     * wait for the upstream (backpressure) or the buffer is full. Writing is asked for only while a write is
+     * incomplete.
+     */
+    @Override
+    public void settle() {
+        if (state == State.CLOSED || state == State.TUNNEL) {
+            return;
+        }
+        boolean room = in == null || in.hasRemaining() || inStart == in.position();
+        boolean read = !clientEof && room;
+        if (state == State.EXCHANGE) { // keep reading across exchanges (no interest churn), but not ahead of a body
+            read &= (body == null || body.done() || dataEnd == inStart) && bodyError == null;
+        }
+        boolean write = responder.pending();
+        transport.interest((read ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0));
+        exchange.settleUpstream();
+    }
+
+    private void touch() {
+        if (state == State.EXCHANGE || state == State.IDLE) {
+            deadline = loop.now() + (state == State.IDLE ? ctx.keepAliveIdleNanos() : ctx.clientIdleNanos);
+        }
+    }
+
+    /** Sets the deadline {@code nanos} from now (lazy: the timer re-checks when it fires). */
+    private void deadline(long nanos) {
+        deadline = loop.now() + nanos;
+        if (!timer.scheduled() || timer.deadline() - deadline > 0) {
+            timer.scheduleAt(deadline);
+        }
+    }
+
+    private void timedOut() {
+        if (state == State.CLOSED || state == State.TUNNEL) {
+            return;
+        }
+        if (loop.now() - deadline < 0) {
+            timer.scheduleAt(deadline);
+            return;
+        }
+        switch (state) {
+            case HEAD -> {
+                if (parser.started(in == null ? 0 : in.position())) {
+                    reject(408, "request head not received in time");
+                } else {
+                    close();
+                }
+            }
+            case EXCHANGE -> {
+                if (exchange.active() && exchange.waitingForUpstream()) {
+                    deadline(ctx.clientIdleNanos); // not the client's turn: the upstream's timeouts govern
+                    return;
+                }
+                LOG.debug("{}: client {} idle mid-exchange", ctx.name, peer);
+                if (exchange.active() && !exchange.responseStarted() && body != null && !body.done()) {
+                    exchange.respond(408, "request body not received in time");
+                } else {
+                    ctx.stats.aborted.increment();
+                    abort();
+                }
+            }
+            default -> close();
+        }
+        settle();
+    }
+
+    private static String authority(InetSocketAddress address) {
+        String host = address.getAddress() != null ? Addresses.text(address.getAddress()) : address.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+}
