@@ -1,7 +1,6 @@
 package io.jlb.http;
 
 import io.jlb.core.PickContext;
-import io.jlb.http.internal.BodyDecoder;
 import io.jlb.http.internal.BodySource;
 import io.jlb.http.internal.HeadParser;
 import io.jlb.http.internal.HttpHead;
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * (half-close, then read and discard for a while so that unread bytes do not turn the close into a reset). Bytes of
  * an ambiguous message are never read past: after an error the connection closes.
  */
-final class Http1Connection implements IoHandler, ServerRuntime.Connection, ClientSide, BodySource {
+final class Http1Connection implements IoHandler, ServerRuntime.Connection, ClientSide {
     private static final Logger LOG = LoggerFactory.getLogger(Http1Connection.class);
     private static final String[] HTTP_1_1 = {"http/1.1"};
     private static final long LINGER_NANOS = 2_000_000_000L;
@@ -43,8 +42,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
     private final Timer timer;
     private final Exchange exchange;
     private final Http1Responder responder;
-    private final BodyDecoder.Length lengthBody = BodyDecoder.length(0);
-    private final BodyDecoder.Chunked chunkedBody;
+    private final Http1Input input;
     private final Runnable nextPipelined = this::nextPipelined;
     private Transport transport;
     private InetSocketAddress peer;
@@ -56,16 +54,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
     private long idleSince;
     private boolean clientEof;
     private boolean abortive;
-    /** Bytes from the client: [inStart, in.position()) not yet consumed; [inStart, dataEnd) the body data ready. */
-    private ByteBuffer in;
-    private int inStart;
-    private int dataEnd;
-    /** Where the request body starts when all of it is held for a retry; -1 when not. */
-    private int retained = -1;
     private HttpHead head;
-    private BodyDecoder body;
-    private int bodyStatus;
-    private String bodyError;
     private boolean keepAlive;
     private boolean responseReusable;
     private Tunnel tunnel;
@@ -77,7 +66,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
         this.transport = socket;
         HttpLimits limits = ctx.limits;
         this.parser = new HeadParser(true, limits.maxRequestLineBytes(), limits.maxHeadBytes(), limits.maxHeaders());
-        this.chunkedBody = BodyDecoder.chunked(limits.maxHeadBytes()).dropTrailers(ctx.assertedHeaders);
+        this.input = new Http1Input(loop.buffers(), limits, ctx.assertedHeaders);
         this.timer = loop.timer(this::timedOut);
         this.responder = new Http1Responder(loop.buffers(), ctx.forwarding);
         this.exchange = new Exchange(ctx, this);
@@ -149,28 +138,19 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
     }
 
     private void readable() {
-        if (in == null) {
-            in = loop.buffers().take();
-            inStart = 0;
-            dataEnd = 0;
-        } else if (inStart == in.position() && retained < 0) {
-            in.clear();
-            inStart = 0;
-            dataEnd = 0;
-        }
-        if (!in.hasRemaining()) {
-            if (state == State.HEAD || state == State.IDLE) {
-                reject(431, "request head larger than " + in.capacity() + " bytes");
-            }
-            return; // a body in progress: reading resumes once the buffered bytes are written
-        }
         int n;
         try {
-            n = transport.read(in);
+            n = input.read(transport);
         } catch (IOException e) {
             LOG.debug("{}: client {} failed: {}", ctx.name, peer, e.toString());
             clientGone();
             return;
+        }
+        if (n == -2) {
+            if (state == State.HEAD || state == State.IDLE) {
+                reject(431, "request head larger than " + input.capacity() + " bytes");
+            }
+            return; // a body in progress: reading resumes once the buffered bytes are written
         }
         if (n < 0) {
             clientEnded();
@@ -184,10 +164,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
             case PROXY_HEADER -> proxyHeader();
             case IDLE, HEAD -> head();
             case EXCHANGE -> exchange.requestData();
-            case LINGER -> {
-                in.clear();
-                inStart = 0;
-            }
+            case LINGER -> input.discard();
             default -> { }
         }
     }
@@ -195,7 +172,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
     private void clientEnded() {
         clientEof = true;
         if (state == State.EXCHANGE && exchange.active()) {
-            if (body != null && !body.done() || !exchange.requestForwarded()) {
+            if (!input.bodyRead() || !exchange.requestForwarded()) {
                 LOG.debug("{}: client {} left before its request was forwarded", ctx.name, peer);
                 clientGone();
             }
@@ -223,7 +200,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
     // ======================================================================== requests
 
     private void proxyHeader() {
-        ProxyHeader.Result r = ProxyHeader.read(in.duplicate().flip());
+        ProxyHeader.Result r = ProxyHeader.read(input.buffer().duplicate().flip());
         if (r.needMore()) {
             return;
         }
@@ -238,18 +215,18 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
                 localAuthority = authority(r.destination());
             }
         }
-        inStart = r.length();
+        input.start(r.length());
         if (ctx.tls != null) { // what follows the header is the TLS stream
             try {
-                startTls(in.duplicate().flip().position(inStart));
+                startTls(input.buffer().duplicate().flip().position(input.start()));
             } catch (IOException e) {
                 close();
                 return;
             }
-            inStart = in.position();
+            input.start(input.end());
         }
         idle(ctx.headerTimeoutNanos);
-        if (in != null && inStart < in.position()) {
+        if (input.unread()) {
             head();
         }
     }
@@ -261,24 +238,13 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
     private void idle(long timeoutNanos) {
         state = State.IDLE;
         idleSince = loop.now();
-        retained = -1;
-        if (in != null && inStart == in.position()) {
-            loop.buffers().give(in);
-            in = null;
-            inStart = 0;
-        }
-        if (in != null && inStart > 0) {
-            in.flip().position(inStart);
-            in.compact();
-            inStart = 0;
-        }
-        dataEnd = inStart;
+        input.idle();
         deadline(timeoutNanos);
     }
 
     /** Starts the pipelined request waiting in the buffer, from the loop's task queue. */
     private void nextPipelined() {
-        if (state == State.IDLE && in != null && inStart < in.position()) {
+        if (state == State.IDLE && input.unread()) {
             head();
             settle();
         }
@@ -287,13 +253,13 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
     private void head() {
         if (state == State.IDLE) {
             state = State.HEAD;
-            parser.begin(in, inStart);
+            parser.begin(input.buffer(), input.start());
             deadline(ctx.headerTimeoutNanos);
         }
-        HeadParser.Result r = parser.parse(in.position());
+        HeadParser.Result r = parser.parse(input.end());
         if (r == HeadParser.Result.NEED_MORE) {
-            if (!in.hasRemaining()) {
-                reject(431, "request head larger than " + in.capacity() + " bytes");
+            if (input.end() == input.capacity()) {
+                reject(431, "request head larger than " + input.capacity() + " bytes");
             }
             return;
         }
@@ -306,17 +272,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
         head = parser.head();
         state = State.EXCHANGE;
         keepAlive = head.keepAlive();
-        bodyStatus = 0;
-        bodyError = null;
-        if (head.chunked()) {
-            body = chunkedBody.reset();
-        } else if (head.contentLength() > 0) {
-            body = lengthBody.reset(head.contentLength());
-        } else {
-            body = null;
-        }
-        inStart = head.end();
-        dataEnd = inStart;
+        input.beginBody(head);
         responder.begin();
         String clientIp = peerIp;
         PickContext pick = PickContext.of(peer);
@@ -327,17 +283,13 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
                 pick = PickContext.of(new InetSocketAddress(Addresses.parseLiteral(named), 0));
             }
         }
-        retained = -1;
         deadline(ctx.clientIdleNanos);
-        exchange.begin(head, peer, clientIp, pick, trustedPeer, body != null);
+        exchange.begin(head, peer, clientIp, pick, trustedPeer, input.hasBody());
     }
 
     @Override
     public void holdRequestBody(long maxBytes) {
-        if (body == lengthBody && head.contentLength() <= maxBytes && inStart == head.end()
-                && head.end() + head.contentLength() <= in.position()) {
-            retained = head.end(); // the whole body is here: keep it to send again on a retry
-        }
+        input.hold(maxBytes); // when the whole body is here: it can be sent again on a retry
     }
 
     /**
@@ -369,7 +321,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
         state = State.EXCHANGE;
         keepAlive = false;
         head = null;
-        body = null;
+        input.noBody();
         responder.begin();
         exchange.reject(status, why, peerIp);
     }
@@ -378,102 +330,27 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
 
     @Override
     public BodySource requestBody() {
-        return body == null ? null : this;
-    }
-
-    @Override
-    public boolean ready() {
-        if (body == null || bodyError != null || in == null) {
-            return false;
-        }
-        while (dataEnd == inStart && !body.done() && inStart < in.position()) {
-            int n = body.step(in, inStart, in.position());
-            if (body.error() != null) {
-                return fail(400, "malformed chunked body: " + body.error());
-            }
-            if (body.data()) {
-                dataEnd = inStart + n;
-            } else {
-                inStart += n;
-                dataEnd = inStart;
-            }
-            long limit = ctx.limits.maxBodyBytes();
-            if (limit > 0 && body.dataBytes() > limit) {
-                return fail(413, "request body larger than " + limit + " bytes");
-            }
-        }
-        return dataEnd > inStart;
-    }
-
-    private boolean fail(int status, String why) {
-        bodyStatus = status;
-        bodyError = why;
-        keepAlive = false;
-        return false;
-    }
-
-    @Override
-    public ByteBuffer buffer() {
-        return in;
-    }
-
-    @Override
-    public int from() {
-        return inStart;
-    }
-
-    @Override
-    public int to() {
-        return dataEnd;
-    }
-
-    @Override
-    public void consumed(int n) {
-        inStart += n;
-    }
-
-    @Override
-    public boolean complete() {
-        return body != null && body.done() && dataEnd == inStart;
-    }
-
-    @Override
-    public boolean failed() {
-        return bodyError != null;
-    }
-
-    @Override
-    public BodyDecoder decoder() {
-        return body;
+        return input.hasBody() ? input : null;
     }
 
     @Override
     public boolean requestBodyRetained() {
-        return retained >= 0;
+        return input.held();
     }
 
     @Override
     public boolean rewindRequestBody() {
-        if (body == null) {
-            return true;
-        }
-        if (retained < 0) {
-            return false;
-        }
-        inStart = retained;
-        dataEnd = retained;
-        lengthBody.reset(head.contentLength());
-        return true;
+        return input.rewind();
     }
 
     @Override
     public int requestBodyStatus() {
-        return bodyStatus;
+        return input.errorStatus();
     }
 
     @Override
     public String requestBodyError() {
-        return bodyError;
+        return input.error();
     }
 
     // ======================================================================== ClientSide: the response
@@ -600,17 +477,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
         }
         toClient.put(toClient.position(), from, h.end(), leftover);
         toClient.position(toClient.position() + leftover).flip();
-        ByteBuffer toUpstream = null;
-        if (in != null && inStart < in.position()) {
-            int n = in.position() - inStart;
-            toUpstream = loop.buffers().take();
-            toUpstream.put(0, in, inStart, n);
-            toUpstream.position(n).flip();
-        }
-        if (in != null) {
-            loop.buffers().give(in);
-            in = null;
-        }
+        ByteBuffer toUpstream = input.takeUnread();
         upstream.detach();
         timer.cancel();
         state = State.TUNNEL;
@@ -635,11 +502,11 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
             return;
         }
         exchange.recycle();
-        boolean requestRead = body == null || body.done();
+        boolean requestRead = input.bodyRead();
         if (reusable && responseReusable && keepAlive && requestRead && !clientEof && !ctx.draining()
                 && !responder.closeDelimited()) {
             idle(ctx.keepAliveIdleNanos());
-            if (in != null && inStart < in.position()) {
+            if (input.unread()) {
                 loop.execute(nextPipelined); // a pipelined request is already here
             }
         } else {
@@ -654,7 +521,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
      * while, so that unread request bytes do not turn the close into a reset that destroys the response in flight.
      */
     private void closeAfterResponse(boolean requestRead) {
-        boolean unread = !requestRead || (in != null && inStart < in.position());
+        boolean unread = !requestRead || input.unread();
         if (responder.pending()) {
             state = State.LINGER; // the rest goes out first
             return;
@@ -682,10 +549,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
             return;
         }
         state = State.LINGER;
-        if (in != null) {
-            in.clear();
-            inStart = 0;
-        }
+        input.discard();
         deadline = loop.now() + LINGER_NANOS;
         timer.scheduleAt(deadline);
     }
@@ -728,10 +592,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
         exchange.connectionClosed();
         timer.cancel();
         responder.reset();
-        if (in != null) {
-            loop.buffers().give(in);
-            in = null;
-        }
+        input.release();
         transport.close(abortive);
         ctx.connectionClosed(loop, this);
     }
@@ -748,10 +609,9 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
         if (state == State.CLOSED || state == State.TUNNEL) {
             return;
         }
-        boolean room = in == null || in.hasRemaining() || inStart == in.position();
-        boolean read = !clientEof && room;
+        boolean read = !clientEof && input.room();
         if (state == State.EXCHANGE) { // keep reading across exchanges (no interest churn), but not ahead of a body
-            read &= (body == null || body.done() || dataEnd == inStart) && bodyError == null;
+            read &= input.bodyRead() || input.drained();
         }
         boolean write = responder.pending();
         transport.interest((read ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0));
@@ -782,7 +642,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
         }
         switch (state) {
             case HEAD -> {
-                if (parser.started(in == null ? 0 : in.position())) {
+                if (parser.started(input.end())) {
                     reject(408, "request head not received in time");
                 } else {
                     close();
@@ -794,7 +654,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
                     return;
                 }
                 LOG.debug("{}: client {} idle mid-exchange", ctx.name, peer);
-                if (exchange.active() && !exchange.responseStarted() && body != null && !body.done()) {
+                if (exchange.active() && !exchange.responseStarted() && !input.bodyRead()) {
                     exchange.respond(408, "request body not received in time");
                 } else {
                     ctx.stats.aborted.increment();

@@ -402,13 +402,14 @@ final class Http1Upstream implements IoHandler, BodySource {
             timer.scheduleAt(deadline);
             return;
         }
-        if (owner == null) {
+        UpstreamAttempt attempt = owner; // the attempt lets this connection go as it handles the timeout
+        if (attempt == null) {
             closeIdle();
         } else if (!connected) {
-            owner.connectFailed("connect timeout", true);
-            owner.settle();
+            attempt.connectFailed("connect timeout", true);
+            attempt.settle();
         } else {
-            owner.timedOut(headSeen);
+            attempt.timedOut(headSeen);
         }
     }
 

@@ -108,6 +108,11 @@ public final class HttpProxy implements AutoCloseable {
         runtime.close(drainTimeout, ctx::closeUpstreams);
     }
 
+    /** What the listener's connections share (tests drive connections on it directly). */
+    ListenerContext context() {
+        return ctx;
+    }
+
     /** Whether a graceful close is under way. */
     boolean draining() {
         return ctx.draining();

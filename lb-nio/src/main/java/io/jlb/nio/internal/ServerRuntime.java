@@ -116,7 +116,8 @@ public final class ServerRuntime<C extends ServerRuntime.Connection> {
 
     /** Forgets a closed connection. Loop thread only; idempotent. */
     public void closed(EventLoop loop, C connection) {
-        if (open.get(loop).remove(connection)) {
+        Set<C> onLoop = open == null ? null : open.get(loop);
+        if (onLoop != null && onLoop.remove(connection)) {
             int now = active.decrementAndGet();
             if (draining && now == 0) {
                 idle.complete(null);
