@@ -1,5 +1,6 @@
 package io.jlb.http;
 
+import io.jlb.nio.Listener;
 import io.jlb.nio.ServerTls;
 import io.jlb.nio.internal.EventLoop;
 import io.jlb.nio.internal.Loops;
@@ -33,7 +34,7 @@ import java.util.List;
  *         .start();
  * }</pre>
  */
-public final class HttpProxy implements AutoCloseable {
+public final class HttpProxy implements Listener, AutoCloseable {
     private final ListenerContext ctx;
     private final ServerRuntime<Http1Connection> runtime;
     private final int maxConnections;
@@ -54,6 +55,7 @@ public final class HttpProxy implements AutoCloseable {
     }
 
     /** The listener's TLS, or null. */
+    @Override
     public ServerTls tls() {
         return ctx.tls;
     }
@@ -75,11 +77,13 @@ public final class HttpProxy implements AutoCloseable {
     }
 
     /** The bound address. */
+    @Override
     public InetSocketAddress address() {
         return runtime.address();
     }
 
     /** Live counters. */
+    @Override
     public HttpStats stats() {
         return ctx.stats;
     }
@@ -90,8 +94,15 @@ public final class HttpProxy implements AutoCloseable {
     }
 
     /** The name used in logs. */
+    @Override
     public String name() {
         return ctx.name;
+    }
+
+    /** {@code http} (with or without TLS). */
+    @Override
+    public String protocol() {
+        return "http";
     }
 
     /** The most client connections open at once; 0 for no limit. */

@@ -1,11 +1,13 @@
 package io.jlb.http;
 
 import io.jlb.core.Histogram;
+import io.jlb.nio.ListenerStats;
 import io.jlb.nio.internal.ServerRuntime;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Live counters of one HTTP proxy listener. Thread-safe; each read is current. */
-public final class HttpStats {
+public final class HttpStats implements ListenerStats {
+    private static final String[] CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
     final LongAdder requests = new LongAdder();
     final LongAdder activeRequests = new LongAdder(); // per-loop cells: no cache line shared across loops
     final LongAdder[] byClass = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
@@ -37,6 +39,24 @@ public final class HttpStats {
         return runtime.active();
     }
 
+    /** Client connections accepted. */
+    @Override
+    public long accepted() {
+        return runtime.accepted();
+    }
+
+    /** Client connections open now. */
+    @Override
+    public int active() {
+        return runtime.active();
+    }
+
+    /** Requests: the listener's rate counts them. */
+    @Override
+    public long served() {
+        return requests();
+    }
+
     /** Request heads received and parsed (valid or not). */
     public long requests() {
         return requests.sum();
@@ -61,11 +81,13 @@ public final class HttpStats {
     }
 
     /** Backend connection attempts that failed. */
+    @Override
     public long connectFailures() {
         return connectFailures.sum();
     }
 
     /** Requests sent again to a backend after a failed attempt. */
+    @Override
     public long retries() {
         return retries.sum();
     }
@@ -111,8 +133,36 @@ public final class HttpStats {
     }
 
     /** Durations of forwarded exchanges, from the request's arrival to the response's last byte, in nanoseconds. */
+    @Override
     public Histogram durations() {
         return durations;
+    }
+
+    @Override
+    public void report(Report report) {
+        report.counter("requests", "requests_total", "HTTP requests received.", requests());
+        report.gauge("activeRequests", "active_requests", "HTTP requests in progress.", activeRequests());
+        long[] counts = new long[5];
+        for (int c = 1; c <= 5; c++) {
+            counts[c - 1] = responses(c);
+        }
+        report.counters("responses", "responses_total", "HTTP responses sent, by status class.", "code_class", CLASSES,
+                counts);
+        report.counter("localResponses", "local_responses_total", "HTTP responses the proxy wrote itself.",
+                localResponses());
+        report.counter("upgrades", "upgrades_total", "Connections switched to a tunnel by 101.", upgrades());
+        report.counter("aborted", "aborted_total", "HTTP exchanges cut midway.", aborted());
+        report.counter("rateLimited", "rate_limited_total", "HTTP requests refused by a rate limit.", rateLimited());
+        report.counter("authFailures", "auth_failures_total", "HTTP requests refused by authentication.",
+                authFailures());
+        report.counter("overflows", "overflows_total", "HTTP requests refused by a circuit breaker.", overflows());
+        report.counter("tlsFailures", "tls_failures_total", "Client connections whose TLS failed.", tlsFailures());
+        report.counter("retriesRefused", "retries_refused_total", "Retries the retry budget did not allow.",
+                retriesRefused());
+        report.histogram("latencyMs", "request_duration_seconds",
+                "Forwarded HTTP exchanges, from request to last response byte.", durations);
+        report.histogram("firstByteMs", "first_byte_seconds", "Time from an HTTP request to its response's first byte.",
+                firstByteTimes);
     }
 
     void response(int status) {

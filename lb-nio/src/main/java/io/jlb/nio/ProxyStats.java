@@ -6,10 +6,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Live counters of one proxy listener. Thread-safe; each read is current. Per-backend counters (active, totals,
- * failures, bytes) live on the pool's {@link io.jlb.core.Member}s.
+ * Live counters of one L4 (TCP or UDP) listener. Thread-safe; each read is current. Per-backend counters (active,
+ * totals, failures, bytes) live on the pool's {@link io.jlb.core.Member}s.
  */
-public final class ProxyStats {
+public final class ProxyStats implements ListenerStats {
+    private final String durationMetric;
     final LongAdder acceptedSessions = new LongAdder();
     final AtomicInteger activeSessions = new AtomicInteger();
     /** Set by TCP proxies, whose connections the runtime counts. */
@@ -23,15 +24,20 @@ public final class ProxyStats {
     final Histogram connectTimes = new Histogram();
     final Histogram durations = new Histogram();
 
-    ProxyStats() {}
+    /** Counters of a listener whose durations are those of {@code what}: connections or sessions. */
+    ProxyStats(String what) {
+        this.durationMetric = what + "_duration_seconds";
+    }
 
     /** Connections (or UDP sessions) accepted. */
+    @Override
     public long accepted() {
         ServerRuntime<?> r = runtime;
         return r != null ? r.accepted() : acceptedSessions.sum();
     }
 
     /** Connections (or UDP sessions) open now. */
+    @Override
     public int active() {
         ServerRuntime<?> r = runtime;
         return r != null ? r.active() : activeSessions.get();
@@ -48,11 +54,13 @@ public final class ProxyStats {
     }
 
     /** Backend connection attempts that failed (refused, timed out, unreachable). */
+    @Override
     public long connectFailures() {
         return connectFailures.sum();
     }
 
     /** Connection attempts made again on another backend after a failure. */
+    @Override
     public long retries() {
         return retries.sum();
     }
@@ -72,9 +80,27 @@ public final class ProxyStats {
         return connectTimes;
     }
 
-    /** Durations of relayed connections, in nanoseconds (TCP). */
+    /** Durations of relayed connections (TCP) or sessions (UDP), in nanoseconds. */
+    @Override
     public Histogram durations() {
         return durations;
+    }
+
+    /** Connections (or UDP sessions) accepted. */
+    @Override
+    public long served() {
+        return accepted();
+    }
+
+    @Override
+    public void report(Report report) {
+        report.counter("bytesIn", "received_bytes_total", "Bytes received from clients and relayed (L4).",
+                bytesFromClients());
+        report.counter("bytesOut", "sent_bytes_total", "Bytes received from backends and relayed to clients (L4).",
+                bytesToClients());
+        report.counter("rejected", "rejected_total", "Clients closed without service (L4).", rejected());
+        report.counter("idleTimeouts", "idle_timeouts_total", "Connections closed for being idle (L4).", idleTimeouts());
+        report.histogram("latencyMs", durationMetric, "Durations of relayed connections or sessions (L4).", durations);
     }
 
     @Override

@@ -31,9 +31,9 @@ import java.util.List;
  * proxy.close(); // stops accepting, lets open connections finish (up to the drain timeout)
  * }</pre>
  */
-public final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements Listener, AutoCloseable {
     final String name;
-    final ProxyStats stats = new ProxyStats();
+    final ProxyStats stats = new ProxyStats("connection");
     final Pool defaultPool;
     final List<SniRoute> sniRoutes;
     private final List<Pool> sniPools = new ArrayList<>();
@@ -96,23 +96,33 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /** The bound address; with port 0 asked for, the port actually bound. */
+    @Override
     public InetSocketAddress address() {
         return runtime.address();
     }
 
     /** Live counters of this listener. */
+    @Override
     public ProxyStats stats() {
         return stats;
     }
 
     /** The listener's TLS, or null when it relays TCP as it is. */
+    @Override
     public ServerTls tls() {
         return tls;
     }
 
     /** The name used in logs. */
+    @Override
     public String name() {
         return name;
+    }
+
+    /** {@code tcp}. */
+    @Override
+    public String protocol() {
+        return "tcp";
     }
 
     Pool poolFor(String serverName) {

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * UdpProxy dns = UdpProxy.builder().listen("127.0.0.1:5353").loadBalancer(lb).pool("dns").build().start();
  * }</pre>
  */
-public final class UdpProxy implements AutoCloseable {
+public final class UdpProxy implements Listener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UdpProxy.class);
     private static final int MAX_DATAGRAM = 65_535;
     private static final int DATAGRAMS_PER_EVENT = 64;
@@ -52,8 +52,8 @@ public final class UdpProxy implements AutoCloseable {
     private final int maxSessions;
     private final String name;
     private final AccessLog accessLog;
-    private final ProxyStats stats = new ProxyStats();
-    private final List<Listener> listeners = new ArrayList<>();
+    private final ProxyStats stats = new ProxyStats("session");
+    private final List<Socket> sockets = new ArrayList<>();
     private Loops loops;
     private InetSocketAddress address;
     private volatile boolean started;
@@ -90,8 +90,8 @@ public final class UdpProxy implements AutoCloseable {
             for (int i = 0; i < count; i++) {
                 EventLoop loop = loops.loop(i);
                 InetSocketAddress bindTo = target;
-                Listener l = loop.submit(() -> new Listener(loop, bindTo, reusePort)).join();
-                listeners.add(l);
+                Socket l = loop.submit(() -> new Socket(loop, bindTo, reusePort)).join();
+                sockets.add(l);
                 if (i == 0) {
                     address = (InetSocketAddress) l.channel.getLocalAddress();
                     target = new InetSocketAddress(listen.getAddress(), address.getPort());
@@ -116,13 +116,32 @@ public final class UdpProxy implements AutoCloseable {
     }
 
     /** The bound address. */
+    @Override
     public InetSocketAddress address() {
         return address;
     }
 
     /** Live counters: accepted and active are sessions; bytes count datagram payloads. */
+    @Override
     public ProxyStats stats() {
         return stats;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** {@code udp}. */
+    @Override
+    public String protocol() {
+        return "udp";
+    }
+
+    /** Null: datagrams are relayed as they are. */
+    @Override
+    public ServerTls tls() {
+        return null;
     }
 
     /** Ends every session, closes the listening sockets and the loops it started. Idempotent. */
@@ -134,7 +153,7 @@ public final class UdpProxy implements AutoCloseable {
         }
         closed = true;
         List<CompletableFuture<Void>> closing = new ArrayList<>();
-        for (Listener l : listeners) {
+        for (Socket l : sockets) {
             closing.add(l.loop.submit(() -> {
                 l.close();
                 return null;
@@ -148,13 +167,13 @@ public final class UdpProxy implements AutoCloseable {
     }
 
     /** One listening socket and the sessions of the clients whose datagrams arrive on it. Loop-confined. */
-    private final class Listener implements IoHandler {
+    private final class Socket implements IoHandler {
         final EventLoop loop;
         final DatagramChannel channel;
         final Map<InetSocketAddress, Session> sessions = new HashMap<>();
         final ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_DATAGRAM);
 
-        Listener(EventLoop loop, InetSocketAddress address, boolean reusePort) {
+        Socket(EventLoop loop, InetSocketAddress address, boolean reusePort) {
             this.loop = loop;
             try {
                 channel = address.getAddress() instanceof java.net.Inet6Address
@@ -247,7 +266,7 @@ public final class UdpProxy implements AutoCloseable {
 
     /** One client's datagrams to and from its backend. */
     private final class Session implements IoHandler {
-        final Listener listener;
+        final Socket socket;
         final InetSocketAddress client;
         final DatagramChannel backend;
         final Lease lease;
@@ -261,18 +280,18 @@ public final class UdpProxy implements AutoCloseable {
         long bytesOut;
         String outcome = "closed";
 
-        Session(Listener listener, InetSocketAddress client, DatagramChannel backend, Lease lease) {
-            this.listener = listener;
+        Session(Socket socket, InetSocketAddress client, DatagramChannel backend, Lease lease) {
+            this.socket = socket;
             this.client = client;
             this.backend = backend;
             this.lease = lease;
-            this.idle = listener.loop.timer(this::idleCheck);
-            this.startedAt = listener.loop.now();
+            this.idle = socket.loop.timer(this::idleCheck);
+            this.startedAt = socket.loop.now();
             this.startedMillis = accessLog == null ? 0 : System.currentTimeMillis();
         }
 
         void touch() {
-            lastActivity = listener.loop.now();
+            lastActivity = socket.loop.now();
             if (!idle.scheduled()) {
                 idle.scheduleAt(lastActivity + sessionTimeoutNanos);
             }
@@ -294,7 +313,7 @@ public final class UdpProxy implements AutoCloseable {
 
         @Override
         public void ready(int readyOps) {
-            ByteBuffer buffer = listener.buffer;
+            ByteBuffer buffer = socket.buffer;
             for (int i = 0; i < DATAGRAMS_PER_EVENT && !ended; i++) {
                 buffer.clear();
                 int n;
@@ -309,7 +328,7 @@ public final class UdpProxy implements AutoCloseable {
                 }
                 buffer.flip();
                 try {
-                    listener.channel.send(buffer, client);
+                    socket.channel.send(buffer, client);
                     stats.bytesToClients.add(n);
                     lease.member().recordTraffic(0, n);
                     bytesOut += n;
@@ -330,7 +349,7 @@ public final class UdpProxy implements AutoCloseable {
         }
 
         private void idleCheck() {
-            long now = listener.loop.now();
+            long now = socket.loop.now();
             if (now - lastActivity >= sessionTimeoutNanos) {
                 stats.idleTimeouts.increment();
                 outcome = "idle-timeout";
@@ -346,7 +365,7 @@ public final class UdpProxy implements AutoCloseable {
             }
             ended = true;
             idle.cancel();
-            listener.sessions.remove(client);
+            socket.sessions.remove(client);
             stats.activeSessions.decrementAndGet();
             lease.close();
             try {
@@ -354,7 +373,7 @@ public final class UdpProxy implements AutoCloseable {
             } catch (IOException ignored) {
                 // closing
             }
-            long duration = listener.loop.now() - startedAt;
+            long duration = socket.loop.now() - startedAt;
             lease.member().recordDuration(duration);
             stats.durations.record(duration);
             if (accessLog != null && accessLog.enabled()) {
