@@ -432,31 +432,9 @@ final class Commands {
                         + "from these peers only (default: none; from others they are replaced)"),
                 Option.value("path-normalization", "merge-slashes=on,encoded-slash=reject,backslash=reject",
                         "how paths are normalized before routing (reject|keep|decode for %2F and backslashes)"),
-                Option.value("upgrades", "PROTOCOL[,...]|none", "protocols an Upgrade may switch to (default "
-                        + "websocket; h2c never)"),
-                Option.flag("trust-request-id", "keep a valid X-Request-Id from any client, not only trusted proxies"),
-                Option.value("auth-failure-limit", "RATE/PERIOD[,burst=N]", "failed authentications per client "
-                        + "address; over it, 429 before credentials are checked"),
-                Option.value("sticky-cookie", "NAME[,max-age=1h,secure,secret=S,...]", "session affinity by a cookie the proxy sets"),
-                Option.value("hash-by", "header:NAME|cookie:NAME|query:NAME", "affinity by hashing a request value "
-                        + "(with --algorithm ring-hash or maglev)"),
-                Option.repeated("request-header", "'set|add NAME: VALUE' | 'remove NAME'", "change request headers; "
-                        + "values may use {client_ip} {host} {path} {method} {scheme} {request_id}"),
-                Option.repeated("response-header", "'set|add NAME: VALUE' | 'remove NAME'", "change response headers; "
-                        + "also {backend}"),
-                Option.flag("request-id", "pass on a valid X-Request-Id or make one; sent to backends and returned"),
-                Option.flag("security-headers", "add HSTS (HTTPS only), nosniff, X-Frame-Options, Referrer-Policy"),
-                Option.value("csp", "POLICY", "Content-Security-Policy to add with --security-headers"),
-                Option.value("rate-limit", "RATE/PERIOD[,burst=N,key=client|identity|route|global|header:NAME]",
-                        "token bucket; over it, 429 with Retry-After (identity and header keys count "
-                        + "authenticated requests)"),
-                Option.value("auth", "api-key,file=F | basic,file=F | jwt,jwks=F|key=PEM,...", "authentication; "
-                        + "refused requests get 401 or 403 (see README)"),
-                Option.value("retries", "N[,on=502+503,budget=20,max-buffered-body=64k]", "retry failed answers elsewhere"),
-                Option.value("circuit-breaker", "max=N[,queue=N,queue-timeout=1s]", "cap requests per backend"),
-                Option.flag("compress", "gzip text responses for clients that accept it"),
                 Option.value("backend-tls", "on | ca=CA.pem[,server-name=N,verify=false]", "reach backends over TLS, "
                         + "verifying their certificates (the JDK's CAs unless ca= is given)")));
+        o.addAll(PolicyTable.options());
         o.addAll(tlsOptions());
         o.addAll(observabilityOptions());
         return o;
@@ -464,66 +442,7 @@ final class Commands {
 
     /** The listener-wide policies the options ask for; null when none. */
     static io.jlb.http.Policies policies(CommandLine cl) {
-        PolicySpecs p = new PolicySpecs();
-        if (cl.get("sticky-cookie") != null) {
-            io.jlb.http.StickyCookie c = PolicySpecs.sticky("--sticky-cookie", cl.get("sticky-cookie"));
-            p.add(b -> b.sticky(c));
-        }
-        if (cl.get("hash-by") != null) {
-            io.jlb.http.HashKey k = PolicySpecs.hashKey("--hash-by", cl.get("hash-by"));
-            p.add(b -> b.hashBy(k));
-        }
-        if (!cl.all("request-header").isEmpty()) {
-            List<String> specs = cl.all("request-header");
-            specs.forEach(r -> PolicySpecs.headerRule("--request-header", r, io.jlb.http.HeaderRules.builder())); // checks now
-            p.add(b -> b.requestHeaders(x -> specs.forEach(r -> PolicySpecs.headerRule("--request-header", r, x))));
-        }
-        if (!cl.all("response-header").isEmpty()) {
-            List<String> specs = cl.all("response-header");
-            specs.forEach(r -> PolicySpecs.headerRule("--response-header", r, io.jlb.http.HeaderRules.builder()));
-            p.add(b -> b.responseHeaders(x -> specs.forEach(r -> PolicySpecs.headerRule("--response-header", r, x))));
-        }
-        if (cl.flag("request-id")) {
-            p.add(b -> b.requestId());
-        }
-        if (cl.flag("trust-request-id")) {
-            p.add(b -> b.trustRequestId(true));
-        }
-        if (cl.get("upgrades") != null) {
-            String[] u = PolicySpecs.upgrades("--upgrades", cl.get("upgrades"));
-            p.add(b -> b.upgrades(u));
-        }
-        if (cl.get("auth-failure-limit") != null) {
-            io.jlb.http.RateLimit r = PolicySpecs.rateLimit("--auth-failure-limit", cl.get("auth-failure-limit"));
-            p.add(b -> b.authFailureLimit(r));
-        }
-        if (cl.get("csp") != null && !cl.flag("security-headers")) {
-            throw new UsageException("--csp: goes with --security-headers");
-        }
-        if (cl.flag("security-headers")) {
-            io.jlb.http.SecurityHeaders s = PolicySpecs.securityHeaders(cl.get("csp"));
-            p.add(b -> b.securityHeaders(s));
-        }
-        if (cl.get("rate-limit") != null) {
-            io.jlb.http.RateLimit r = PolicySpecs.rateLimit("--rate-limit", cl.get("rate-limit"));
-            p.add(b -> b.rateLimit(r));
-        }
-        if (cl.get("auth") != null) {
-            io.jlb.http.Authentication a = PolicySpecs.auth("--auth", cl.get("auth"));
-            p.add(b -> b.authentication(a));
-        }
-        if (cl.get("retries") != null) {
-            io.jlb.http.Retries r = PolicySpecs.retries("--retries", cl.get("retries"));
-            p.add(b -> b.retries(r));
-        }
-        if (cl.get("circuit-breaker") != null) {
-            io.jlb.http.CircuitBreaker c = PolicySpecs.circuitBreaker("--circuit-breaker", cl.get("circuit-breaker"));
-            p.add(b -> b.circuitBreaker(c));
-        }
-        if (cl.flag("compress")) {
-            p.add(b -> b.compression(io.jlb.http.Compression.gzip()));
-        }
-        return p.isEmpty() ? null : p.build();
+        return PolicyTable.fromCommandLine(cl);
     }
 
     static Config http(CommandLine cl) {
@@ -606,21 +525,21 @@ final class Commands {
 
     /** {@code merge-slashes=on|off,encoded-slash=reject|keep|decode,backslash=reject|keep|decode}; null: defaults. */
     static io.jlb.http.PathNormalization pathNormalization(String what, String spec) {
-        if (spec == null) {
-            return null;
-        }
+        return spec == null ? null : pathNormalization(Settings.spec(what, spec, null, java.util.Set.of()));
+    }
+
+    /** {@code merge-slashes}, {@code encoded-slash}, {@code backslash}. */
+    static io.jlb.http.PathNormalization pathNormalization(Settings s) {
+        s.allow("merge-slashes", "encoded-slash", "backslash");
         io.jlb.http.PathNormalization n = io.jlb.http.PathNormalization.defaults();
-        for (String part : spec.split(",")) {
-            int eq = part.indexOf('=');
-            String key = eq < 0 ? part : part.substring(0, eq);
-            String value = eq < 0 ? "" : part.substring(eq + 1);
-            n = switch (key) {
-                case "merge-slashes" -> n.withMergeSlashes(PolicySpecs.bool(what + " merge-slashes", value));
-                case "encoded-slash" -> n.withEncodedSlash(pathAction(what + " encoded-slash", value));
-                case "backslash" -> n.withBackslash(pathAction(what + " backslash", value));
-                default -> throw new UsageException(what + ": unknown option '" + key
-                        + "' (expected: merge-slashes, encoded-slash, backslash)");
-            };
+        if (s.has("merge-slashes")) {
+            n = n.withMergeSlashes(s.bool("merge-slashes"));
+        }
+        if (s.has("encoded-slash")) {
+            n = n.withEncodedSlash(pathAction(s.whereOf("encoded-slash"), s.text("encoded-slash")));
+        }
+        if (s.has("backslash")) {
+            n = n.withBackslash(pathAction(s.whereOf("backslash"), s.text("backslash")));
         }
         return n;
     }

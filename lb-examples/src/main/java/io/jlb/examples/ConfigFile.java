@@ -1,16 +1,6 @@
 package io.jlb.examples;
 
 import io.jlb.core.Backend;
-import io.jlb.http.Authentication;
-import io.jlb.http.CircuitBreaker;
-import io.jlb.http.Compression;
-import io.jlb.http.HashKey;
-import io.jlb.http.HeaderRules;
-import io.jlb.http.Policies;
-import io.jlb.http.RateLimit;
-import io.jlb.http.Retries;
-import io.jlb.http.SecurityHeaders;
-import io.jlb.http.StickyCookie;
 import io.jlb.core.DnsDiscovery;
 import io.jlb.core.DnsResolver;
 import io.jlb.core.OutlierDetection;
@@ -18,32 +8,21 @@ import io.jlb.core.Selector;
 import io.jlb.http.ForwardedHeaders;
 import io.jlb.http.HttpLimits;
 import io.jlb.http.HttpTimeouts;
+import io.jlb.http.Policies;
 import io.jlb.nio.ProxyProtocol;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.composer.Composer;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
-import org.snakeyaml.engine.v2.nodes.MappingNode;
-import org.snakeyaml.engine.v2.nodes.Node;
-import org.snakeyaml.engine.v2.nodes.NodeTuple;
-import org.snakeyaml.engine.v2.nodes.ScalarNode;
-import org.snakeyaml.engine.v2.nodes.SequenceNode;
-import org.snakeyaml.engine.v2.parser.ParserImpl;
-import org.snakeyaml.engine.v2.scanner.StreamReader;
 
 /**
  * Reads the YAML configuration of {@code lb run}: {@code pools} by name and a list of {@code listeners}. Every
@@ -64,7 +43,6 @@ final class ConfigFile {
     private static final Set<String> HEALTH = Set.of("type", "path", "expect", "body", "method", "host", "interval",
             "timeout", "rise", "fall");
     private static final Set<String> PASSIVE = Set.of("failures", "eject", "max-eject", "max-percent", "fail-on");
-    private static final Set<String> PATHS = Set.of("merge-slashes", "encoded-slash", "backslash");
     private static final Set<String> LISTENER_COMMON = Set.of("name", "protocol", "listen");
     private static final Set<String> TCP = union(LISTENER_COMMON, Set.of("pool", "sni", "proxy-protocol", "tls",
             "accept-proxy-protocol", "connect-timeout", "idle-timeout", "connect-attempts", "max-connections",
@@ -74,17 +52,6 @@ final class ConfigFile {
             "forwarded-headers", "via", "accept-proxy-protocol", "connect-attempts", "max-idle-per-backend",
             "max-connections", "drain-timeout", "policies", "tls", "trusted-proxies", "path-normalization"));
     private static final Set<String> ROUTE = Set.of("match", "to", "backends", "strip", "policies");
-    private static final Set<String> POLICIES = Set.copyOf(PolicySpecs.KEYS);
-    private static final Set<String> STICKY = Set.of("cookie", "path", "max-age", "secure", "http-only", "same-site", "secret");
-    private static final Set<String> HEADER_RULES = Set.of("set", "add", "remove");
-    private static final Set<String> SECURITY = Set.of("hsts", "content-type-options", "frame-options", "referrer-policy",
-            "content-security-policy", "override");
-    private static final Set<String> RATE = Set.of("rate", "per", "burst", "key", "max-keys");
-    private static final Set<String> AUTH = Set.of("type", "file", "header", "query", "realm", "forward-as", "strip", "jwks",
-            "keys", "hmac", "issuer", "audience", "clock-skew", "require-expiry", "forward", "require");
-    private static final Set<String> RETRIES = Set.of("attempts", "on", "max-buffered-body", "budget", "min-concurrent");
-    private static final Set<String> BREAKER = Set.of("max-requests-per-backend", "queue", "queue-timeout");
-    private static final Set<String> COMPRESSION = Set.of("min-bytes", "level", "types");
     private static final Set<String> SPLIT = Set.of("name", "weight");
     private static final Set<String> SNI = Set.of("match", "pool");
     private static final Set<String> LIMITS = Set.of("max-request-line", "max-header-bytes", "max-headers", "max-body-bytes");
@@ -114,42 +81,24 @@ final class ConfigFile {
     }
 
     static Loaded parse(String label, String text) {
-        Node root;
-        try (Reader reader = new java.io.StringReader(text)) {
-            LoadSettings settings = LoadSettings.builder().setLabel(label).setAllowDuplicateKeys(false).build();
-            Composer composer = new Composer(settings, new ParserImpl(settings, new StreamReader(settings, reader)));
-            Optional<Node> node = composer.getSingleNode();
-            if (node.isEmpty()) {
-                throw new UsageException(label + ": empty configuration (expected: pools and listeners)");
-            }
-            root = node.get();
-        } catch (MarkedYamlEngineException e) {
-            int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
-            throw new UsageException(label + ":" + line + ": not valid YAML: " + e.getProblem());
-        } catch (YamlEngineException e) {
-            throw new UsageException(label + ": not valid YAML: " + e.getMessage());
-        } catch (IOException e) {
-            throw new UsageException(label + ": " + e.getMessage());
-        }
-        ConfigFile reader = new ConfigFile(label);
-        return reader.read(reader.new Y(root, ""));
+        return new ConfigFile(label).read(YamlNode.parse(label, text));
     }
 
-    private Loaded read(Y root) {
-        Map<String, Y> top = root.map(TOP);
+    private Loaded read(YamlNode root) {
+        Map<String, YamlNode> top = root.map(TOP);
         int threads = top.containsKey("threads") ? top.get("threads").integer(1, 1024) : 0;
         Config.Admin admin = top.containsKey("admin") ? admin(top.get("admin")) : null;
         boolean accessLog = top.containsKey("access-log") && top.get("access-log").bool();
-        Y poolsNode = required(root, top, "pools");
+        YamlNode poolsNode = required(root, top, "pools");
         List<Config.PoolSpec> pools = new ArrayList<>();
-        for (Map.Entry<String, Y> e : poolsNode.map(null).entrySet()) {
+        for (Map.Entry<String, YamlNode> e : poolsNode.map(null).entrySet()) {
             pools.add(pool(e.getKey(), e.getValue()));
         }
         Set<String> poolNames = new HashSet<>();
         pools.forEach(p -> poolNames.add(p.name()));
         List<Config.Listener> listeners = new ArrayList<>();
         Set<String> listenerNames = new HashSet<>();
-        List<Y> list = required(root, top, "listeners").list();
+        List<YamlNode> list = required(root, top, "listeners").list();
         Map<String, TlsSpecs.ListenerTls> listenerTls = new LinkedHashMap<>();
         for (int i = 0; i < list.size(); i++) {
             Config.Listener l = listener(list.get(i), i, poolNames);
@@ -157,14 +106,14 @@ final class ConfigFile {
                 throw list.get(i).error("listener name '" + l.name() + "' used twice");
             }
             listeners.add(l);
-            Map<String, Y> lm = list.get(i).map(null);
+            Map<String, YamlNode> lm = list.get(i).map(null);
             if (lm.containsKey("tls")) {
                 listenerTls.put(l.name(), listenerTls(lm.get("tls")));
             }
         }
         Map<String, io.jlb.nio.ClientTls> poolTls = new LinkedHashMap<>();
-        for (Map.Entry<String, Y> e : poolsNode.map(null).entrySet()) {
-            Map<String, Y> pm = e.getValue().map(null);
+        for (Map.Entry<String, YamlNode> e : poolsNode.map(null).entrySet()) {
+            Map<String, YamlNode> pm = e.getValue().map(null);
             io.jlb.nio.ClientTls tls = pm.containsKey("tls") ? backendTls(pm.get("tls")) : null;
             if (tls != null) {
                 poolTls.put(e.getKey(), tls);
@@ -179,11 +128,11 @@ final class ConfigFile {
 
     // ---- TLS ----
 
-    private TlsSpecs.ListenerTls listenerTls(Y node) {
-        Map<String, Y> m = node.map(LISTENER_TLS);
+    private TlsSpecs.ListenerTls listenerTls(YamlNode node) {
+        Map<String, YamlNode> m = node.map(LISTENER_TLS);
         List<TlsSpecs.Certificate> certificates = new ArrayList<>();
-        for (Y c : required(node, m, "certificates").list()) {
-            Map<String, Y> cm = c.map(CERTIFICATE);
+        for (YamlNode c : required(node, m, "certificates").list()) {
+            Map<String, YamlNode> cm = c.map(CERTIFICATE);
             if (cm.containsKey("pkcs12") == (cm.containsKey("cert") || cm.containsKey("key"))) {
                 throw c.error("a certificate is either {cert: CHAIN.pem, key: KEY.pem} or {pkcs12: FILE, password: P}");
             }
@@ -196,7 +145,7 @@ final class ConfigFile {
         List<String> protocols = null;
         if (m.containsKey("protocols")) {
             protocols = new ArrayList<>();
-            for (Y p : m.get("protocols").list()) {
+            for (YamlNode p : m.get("protocols").list()) {
                 protocols.add(p.text());
             }
         }
@@ -204,7 +153,7 @@ final class ConfigFile {
         Path ca = null;
         String header = null;
         if (m.containsKey("client-auth")) {
-            Map<String, Y> am = m.get("client-auth").map(CLIENT_AUTH);
+            Map<String, YamlNode> am = m.get("client-auth").map(CLIENT_AUTH);
             mode = required(m.get("client-auth"), am, "mode").text();
             ca = file(am.get("ca"));
             header = am.containsKey("header") ? am.get("header").text() : null;
@@ -219,14 +168,14 @@ final class ConfigFile {
                 header);
     }
 
-    private io.jlb.nio.ClientTls backendTls(Y node) {
+    private io.jlb.nio.ClientTls backendTls(YamlNode node) {
         if (node.isScalar()) {
             if (!node.bool()) {
                 return null;
             }
             return TlsSpecs.client("tls", null, null, true);
         }
-        Map<String, Y> m = node.map(BACKEND_TLS);
+        Map<String, YamlNode> m = node.map(BACKEND_TLS);
         try {
             return TlsSpecs.client("tls", file(m.get("ca")), m.containsKey("server-name") ? m.get("server-name").text() : null,
                     !m.containsKey("verify-hostname") || m.get("verify-hostname").bool());
@@ -235,14 +184,14 @@ final class ConfigFile {
         }
     }
 
-    private Path file(Y node) {
+    private Path file(YamlNode node) {
         return node == null ? null : Path.of(resolve(node.text()));
     }
 
     // ---- the admin listener ----
 
-    private Config.Admin admin(Y node) {
-        Map<String, Y> m = node.map(ADMIN);
+    private Config.Admin admin(YamlNode node) {
+        Map<String, YamlNode> m = node.map(ADMIN);
         String listen = hostPort(required(node, m, "listen"));
         if (m.containsKey("token") && m.containsKey("token-file")) {
             throw node.error("token and token-file: give one");
@@ -251,7 +200,7 @@ final class ConfigFile {
         if (m.containsKey("token")) {
             token = m.get("token").text().trim();
         } else if (m.containsKey("token-file")) {
-            Y file = m.get("token-file");
+            YamlNode file = m.get("token-file");
             try {
                 token = Files.readString(Path.of(resolve(file.text())), StandardCharsets.UTF_8).trim();
             } catch (IOException | java.nio.file.InvalidPathException e) {
@@ -278,7 +227,7 @@ final class ConfigFile {
         }
     }
 
-    private static String hostPort(Y listenNode) {
+    private static String hostPort(YamlNode listenNode) {
         String listen = listenNode.text();
         int colon = listen.lastIndexOf(':');
         if (colon < 0) {
@@ -294,11 +243,11 @@ final class ConfigFile {
 
     // ---- pools ----
 
-    private Config.PoolSpec pool(String name, Y node) {
+    private Config.PoolSpec pool(String name, YamlNode node) {
         if (!name.matches("[A-Za-z0-9._-]+")) {
             throw node.error("pool name '" + name + "' (expected: letters, digits, '-', '_', '.')");
         }
-        Map<String, Y> m = node.map(POOL);
+        Map<String, YamlNode> m = node.map(POOL);
         String algorithm = m.containsKey("algorithm") ? m.get("algorithm").text() : "p2c";
         try {
             Selector.named(algorithm);
@@ -308,7 +257,7 @@ final class ConfigFile {
         List<Backend> backends = new ArrayList<>();
         Set<String> names = new HashSet<>();
         if (m.containsKey("backends")) {
-            for (Y b : m.get("backends").list()) {
+            for (YamlNode b : m.get("backends").list()) {
                 Backend backend = backend(b);
                 if (!names.add(backend.name())) {
                     throw b.error("backend '" + backend.name() + "' listed twice (give one a name: ...)");
@@ -325,10 +274,10 @@ final class ConfigFile {
     }
 
     /** {@code {type: dns, name: H, port: P}} or {@code {type: srv, name: N}}, with interval, servers, weight. */
-    private DnsDiscovery discover(Y node) {
-        Map<String, Y> m = node.map(DISCOVER);
+    private DnsDiscovery discover(YamlNode node) {
+        Map<String, YamlNode> m = node.map(DISCOVER);
         String type = m.containsKey("type") ? m.get("type").text() : "dns";
-        Y nameNode = required(node, m, "name");
+        YamlNode nameNode = required(node, m, "name");
         DnsDiscovery d;
         try {
             switch (type) {
@@ -345,7 +294,7 @@ final class ConfigFile {
             throw nameNode.error(e.getMessage());
         }
         if (m.containsKey("interval")) {
-            Y interval = m.get("interval");
+            YamlNode interval = m.get("interval");
             try {
                 d = d.withInterval(interval.duration());
             } catch (IllegalArgumentException e) {
@@ -360,7 +309,7 @@ final class ConfigFile {
         }
         if (m.containsKey("servers")) {
             List<String> servers = new ArrayList<>();
-            for (Y s : m.get("servers").list()) {
+            for (YamlNode s : m.get("servers").list()) {
                 servers.add(hostPort(s));
             }
             if (servers.isEmpty()) {
@@ -371,11 +320,11 @@ final class ConfigFile {
         return d;
     }
 
-    private Backend backend(Y node) {
+    private Backend backend(YamlNode node) {
         if (node.isScalar()) {
             return node.address();
         }
-        Map<String, Y> m = node.map(BACKEND);
+        Map<String, YamlNode> m = node.map(BACKEND);
         Backend b = required(node, m, "address").address();
         if (m.containsKey("weight")) {
             b = b.withWeight(m.get("weight").integer(1, Backend.MAX_WEIGHT));
@@ -392,8 +341,8 @@ final class ConfigFile {
         return b;
     }
 
-    private Config.HealthSpec health(Y node) {
-        Map<String, Y> m = node.map(HEALTH);
+    private Config.HealthSpec health(YamlNode node) {
+        Map<String, YamlNode> m = node.map(HEALTH);
         String type = required(node, m, "type").text();
         if (!type.equals("tcp") && !type.equals("http")) {
             throw m.get("type").error("'" + type + "' (expected: tcp or http)");
@@ -424,7 +373,7 @@ final class ConfigFile {
         }
     }
 
-    private OutlierDetection passive(Y node) {
+    private OutlierDetection passive(YamlNode node) {
         if (node.isScalar()) {
             String t = node.text();
             if (t.equals("off") || t.equals("false")) {
@@ -435,7 +384,7 @@ final class ConfigFile {
             }
             throw node.error("'" + t + "' (expected: off, on, or a map of failures, eject, max-eject, max-percent)");
         }
-        Map<String, Y> m = node.map(PASSIVE);
+        Map<String, YamlNode> m = node.map(PASSIVE);
         OutlierDetection o = OutlierDetection.defaults();
         try {
             if (m.containsKey("failures")) {
@@ -461,8 +410,8 @@ final class ConfigFile {
 
     // ---- listeners ----
 
-    private Config.Listener listener(Y node, int index, Set<String> pools) {
-        Map<String, Y> loose = node.map(null);
+    private Config.Listener listener(YamlNode node, int index, Set<String> pools) {
+        Map<String, YamlNode> loose = node.map(null);
         String protocol = required(node, loose, "protocol").text();
         Set<String> keys = switch (protocol) {
             case "tcp" -> TCP;
@@ -470,7 +419,7 @@ final class ConfigFile {
             case "http" -> HTTP;
             default -> throw loose.get("protocol").error("'" + protocol + "' (expected: tcp, udp or http)");
         };
-        Map<String, Y> m = node.map(keys);
+        Map<String, YamlNode> m = node.map(keys);
         String name = m.containsKey("name") ? m.get("name").text() : protocol + "-" + index;
         String listen = hostPort(required(node, m, "listen"));
         return switch (protocol) {
@@ -482,12 +431,12 @@ final class ConfigFile {
         };
     }
 
-    private Config.Tcp tcp(Y node, Map<String, Y> m, String name, String listen, Set<String> pools) {
+    private Config.Tcp tcp(YamlNode node, Map<String, YamlNode> m, String name, String listen, Set<String> pools) {
         String pool = m.containsKey("pool") ? poolRef(m.get("pool"), pools) : null;
         List<Config.Sni> sni = new ArrayList<>();
         if (m.containsKey("sni")) {
-            for (Y s : m.get("sni").list()) {
-                Map<String, Y> sm = s.map(SNI);
+            for (YamlNode s : m.get("sni").list()) {
+                Map<String, YamlNode> sm = s.map(SNI);
                 String pattern = required(s, sm, "match").text();
                 try {
                     new io.jlb.nio.SniRoute(pattern, "x");
@@ -518,9 +467,9 @@ final class ConfigFile {
                 m.containsKey("drain-timeout") ? m.get("drain-timeout").duration() : Duration.ofSeconds(30));
     }
 
-    private Config.Http http(Y node, Map<String, Y> m, String name, String listen, Set<String> pools) {
+    private Config.Http http(YamlNode node, Map<String, YamlNode> m, String name, String listen, Set<String> pools) {
         List<Config.Route> routes = new ArrayList<>();
-        for (Y r : required(node, m, "routes").list()) {
+        for (YamlNode r : required(node, m, "routes").list()) {
             routes.add(route(r, pools));
         }
         if (routes.isEmpty()) {
@@ -528,7 +477,7 @@ final class ConfigFile {
         }
         HttpLimits limits = HttpLimits.defaults();
         if (m.containsKey("limits")) {
-            Map<String, Y> l = m.get("limits").map(LIMITS);
+            Map<String, YamlNode> l = m.get("limits").map(LIMITS);
             try {
                 if (l.containsKey("max-request-line")) {
                     limits = limits.withMaxRequestLineBytes((int) l.get("max-request-line").size());
@@ -548,7 +497,7 @@ final class ConfigFile {
         }
         HttpTimeouts timeouts = HttpTimeouts.defaults();
         if (m.containsKey("timeouts")) {
-            Map<String, Y> t = m.get("timeouts").map(TIMEOUTS);
+            Map<String, YamlNode> t = m.get("timeouts").map(TIMEOUTS);
             if (t.containsKey("header")) {
                 timeouts = timeouts.withHeader(positive(t.get("header")));
             }
@@ -587,7 +536,7 @@ final class ConfigFile {
                 m.containsKey("path-normalization") ? pathNormalization(m.get("path-normalization")) : null);
     }
 
-    private io.jlb.nio.Cidrs trustedProxies(Y node) {
+    private io.jlb.nio.Cidrs trustedProxies(YamlNode node) {
         List<String> ranges = new ArrayList<>();
         if (node.isScalar()) {
             ranges.addAll(List.of(node.text().split(",")));
@@ -601,281 +550,24 @@ final class ConfigFile {
         }
     }
 
-    private io.jlb.http.PathNormalization pathNormalization(Y node) {
-        Map<String, Y> m = node.map(PATHS);
-        List<String> parts = new ArrayList<>();
-        m.forEach((k, v) -> parts.add(k + "=" + v.text()));
-        try {
-            return Commands.pathNormalization(node.path, String.join(",", parts));
-        } catch (UsageException e) {
-            throw node.error(e.getMessage().substring(node.path.length()).replaceFirst("^[: ]+", ""));
-        }
+    private io.jlb.http.PathNormalization pathNormalization(YamlNode node) {
+        return Commands.pathNormalization(YamlPolicies.mapping(node, k -> k, this::path));
     }
 
-    // ---- L7 policies ----
-
-    private Policies policies(Y node) {
-        PolicySpecs p = new PolicySpecs();
-        for (Map.Entry<String, Y> e : node.map(POLICIES).entrySet()) {
-            Y v = e.getValue();
-            try {
-                switch (e.getKey()) {
-                    case "sticky" -> {
-                        StickyCookie c = sticky(v);
-                        p.add(b -> b.sticky(c));
-                    }
-                    case "hash-by" -> {
-                        HashKey k = PolicySpecs.hashKey(v.path, v.text());
-                        p.add(b -> b.hashBy(k));
-                    }
-                    case "request-headers" -> {
-                        List<String> rules = headerRules(v);
-                        p.add(b -> b.requestHeaders(x -> rules.forEach(r -> PolicySpecs.headerRule(v.path, r, x))));
-                    }
-                    case "response-headers" -> {
-                        List<String> rules = headerRules(v);
-                        p.add(b -> b.responseHeaders(x -> rules.forEach(r -> PolicySpecs.headerRule(v.path, r, x))));
-                    }
-                    case "request-id" -> {
-                        String t = v.text();
-                        if (t.equalsIgnoreCase("true")) {
-                            p.add(b -> b.requestId());
-                        } else if (!t.equalsIgnoreCase("false")) {
-                            p.add(b -> b.requestId(t));
-                        }
-                    }
-                    case "security-headers" -> {
-                        SecurityHeaders sh = securityHeaders(v);
-                        if (sh != null) {
-                            p.add(b -> b.securityHeaders(sh));
-                        }
-                    }
-                    case "rate-limit" -> {
-                        RateLimit r = rateLimit(v);
-                        p.add(b -> b.rateLimit(r));
-                    }
-                    case "auth-failure-limit" -> {
-                        RateLimit r = rateLimit(v);
-                        p.add(b -> b.authFailureLimit(r));
-                    }
-                    case "trust-request-id" -> {
-                        boolean trust = v.bool();
-                        p.add(b -> b.trustRequestId(trust));
-                    }
-                    case "upgrades" -> {
-                        String[] u = PolicySpecs.upgrades(v.path, v.isScalar() ? v.text()
-                                : String.join(",", v.list().stream().map(Y::text).toList()));
-                        p.add(b -> b.upgrades(u));
-                    }
-                    case "auth" -> {
-                        Authentication a = auth(v);
-                        p.add(b -> b.authentication(a));
-                    }
-                    case "retries" -> {
-                        Retries r = retries(v);
-                        p.add(b -> b.retries(r));
-                    }
-                    case "circuit-breaker" -> {
-                        Map<String, Y> m = v.map(BREAKER);
-                        CircuitBreaker c = CircuitBreaker.maxRequestsPerBackend(required(v, m, "max-requests-per-backend")
-                                .integer(1, 1_000_000)).withQueue(m.containsKey("queue") ? m.get("queue").integer(0, 1_000_000) : 0,
-                                m.containsKey("queue-timeout") ? m.get("queue-timeout").duration() : Duration.ofSeconds(1));
-                        p.add(b -> b.circuitBreaker(c));
-                    }
-                    default -> { // compression
-                        Compression c = compression(v);
-                        if (c != null) {
-                            p.add(b -> b.compression(c));
-                        }
-                    }
-                }
-            } catch (UsageException ex) {
-                if (ex.getMessage().startsWith(file)) {
-                    throw ex;
-                }
-                String msg = ex.getMessage();
-                throw v.error(msg.startsWith(v.path) ? msg.substring(v.path.length()).replaceFirst("^[: ]+", "") : msg);
-            } catch (IllegalArgumentException | IllegalStateException ex) {
-                throw v.error(ex.getMessage());
-            }
-        }
-        return p.isEmpty() ? null : p.build();
+    private Policies policies(YamlNode node) {
+        return YamlPolicies.read(node, this::path);
     }
 
-    private StickyCookie sticky(Y v) {
-        if (v.isScalar()) {
-            return PolicySpecs.sticky(v.path, v.text());
-        }
-        Map<String, Y> m = v.map(STICKY);
-        StickyCookie c = StickyCookie.named(required(v, m, "cookie").text());
-        if (m.containsKey("path")) {
-            c = c.withPath(m.get("path").text());
-        }
-        if (m.containsKey("max-age")) {
-            c = c.withMaxAge(m.get("max-age").duration());
-        }
-        if (m.containsKey("secure")) {
-            c = c.withSecure(m.get("secure").bool());
-        }
-        if (m.containsKey("http-only")) {
-            c = c.withHttpOnly(m.get("http-only").bool());
-        }
-        if (m.containsKey("same-site")) {
-            String ss = m.get("same-site").text();
-            c = c.withSameSite(ss.equalsIgnoreCase("off") ? null : ss);
-        }
-        if (m.containsKey("secret")) {
-            c = c.withSecret(m.get("secret").text());
-        }
-        return c;
+    /** A file named in the configuration: relative to the configuration file's directory. */
+    private Path path(String name) {
+        return Path.of(resolve(name));
     }
 
-    /** {@code {set: {N: V}, add: {N: V}, remove: [N]}} as rule specs. */
-    private List<String> headerRules(Y v) {
-        Map<String, Y> m = v.map(HEADER_RULES);
-        List<String> rules = new ArrayList<>();
-        if (m.containsKey("remove")) {
-            for (Y n : m.get("remove").list()) {
-                rules.add("remove " + n.text());
-            }
-        }
-        for (String verb : List.of("set", "add")) {
-            if (m.containsKey(verb)) {
-                m.get(verb).map(null).forEach((name, value) -> rules.add(verb + " " + name + ": " + value.text()));
-            }
-        }
-        for (String r : rules) {
-            try {
-                PolicySpecs.headerRule(v.path, r, HeaderRules.builder());
-            } catch (UsageException e) {
-                throw v.error(e.getMessage().substring(v.path.length() + 2));
-            }
-        }
-        return rules;
-    }
-
-    private SecurityHeaders securityHeaders(Y v) {
-        if (v.isScalar()) {
-            return v.bool() ? SecurityHeaders.recommended() : null;
-        }
-        Map<String, Y> m = v.map(SECURITY);
-        SecurityHeaders s = SecurityHeaders.recommended();
-        java.util.function.Function<String, String> value = k -> {
-            String t = m.get(k).text();
-            return t.isEmpty() || t.equalsIgnoreCase("off") ? null : t;
-        };
-        return new SecurityHeaders(m.containsKey("hsts") ? value.apply("hsts") : s.hsts(),
-                m.containsKey("content-type-options") ? value.apply("content-type-options") : s.contentTypeOptions(),
-                m.containsKey("frame-options") ? value.apply("frame-options") : s.frameOptions(),
-                m.containsKey("referrer-policy") ? value.apply("referrer-policy") : s.referrerPolicy(),
-                m.containsKey("content-security-policy") ? value.apply("content-security-policy") : null,
-                m.containsKey("override") && m.get("override").bool());
-    }
-
-    private RateLimit rateLimit(Y v) {
-        if (v.isScalar()) {
-            return PolicySpecs.rateLimit(v.path, v.text());
-        }
-        Map<String, Y> m = v.map(RATE);
-        int rate = required(v, m, "rate").integer(1, Integer.MAX_VALUE);
-        RateLimit r = RateLimit.of(rate, m.containsKey("per") ? m.get("per").duration() : Duration.ofSeconds(1));
-        if (m.containsKey("burst")) {
-            r = r.withBurst(m.get("burst").integer(1, Integer.MAX_VALUE));
-        }
-        if (m.containsKey("key")) {
-            r = PolicySpecs.rateKey(v.path, r, m.get("key").text());
-        }
-        if (m.containsKey("max-keys")) {
-            r = r.withMaxKeys(m.get("max-keys").integer(1, 100_000_000));
-        }
-        return r;
-    }
-
-    private Authentication auth(Y v) {
-        Map<String, Y> m = v.map(AUTH);
-        String type = required(v, m, "type").text();
-        Map<String, List<String>> options = new LinkedHashMap<>();
-        for (Map.Entry<String, Y> e : m.entrySet()) {
-            String key = e.getKey();
-            Y value = e.getValue();
-            switch (key) {
-                case "type" -> { }
-                case "keys" -> { // [{kid: K, pem: FILE}]
-                    for (Y k : value.list()) {
-                        Map<String, Y> km = k.map(Set.of("kid", "pem"));
-                        options.computeIfAbsent("key", x -> new ArrayList<>()).add((km.containsKey("kid")
-                                ? km.get("kid").text() + "=" : "") + resolve(required(k, km, "pem").text()));
-                    }
-                }
-                case "hmac" -> { // [{kid: K, file: FILE}]
-                    for (Y k : value.list()) {
-                        Map<String, Y> km = k.map(Set.of("kid", "file"));
-                        options.computeIfAbsent("hmac-file", x -> new ArrayList<>()).add((km.containsKey("kid")
-                                ? km.get("kid").text() + "=" : "") + resolve(required(k, km, "file").text()));
-                    }
-                }
-                case "forward", "require" -> value.map(null).forEach((claim, target) ->
-                        options.computeIfAbsent(key, x -> new ArrayList<>()).add(claim + ":" + target.text()));
-                case "file", "jwks" -> options.computeIfAbsent(key, x -> new ArrayList<>()).add(resolve(value.text()));
-                default -> options.computeIfAbsent(key, x -> new ArrayList<>()).add(value.text());
-            }
-        }
-        return PolicySpecs.auth(v.path, type, options);
-    }
-
-    private Retries retries(Y v) {
-        if (v.isScalar()) {
-            return PolicySpecs.retries(v.path, v.text());
-        }
-        Map<String, Y> m = v.map(RETRIES);
-        Retries r = Retries.of(required(v, m, "attempts").integer(1, 10));
-        if (m.containsKey("on")) {
-            List<Y> list = m.get("on").list();
-            Integer[] statuses = new Integer[list.size()];
-            for (int i = 0; i < statuses.length; i++) {
-                statuses[i] = list.get(i).integer(500, 599);
-            }
-            r = r.on(statuses);
-        }
-        if (m.containsKey("max-buffered-body")) {
-            r = r.withMaxBufferedBody((int) m.get("max-buffered-body").size());
-        }
-        if (m.containsKey("budget")) {
-            r = r.withBudget(m.get("budget").integer(0, 100), r.minConcurrent());
-        }
-        if (m.containsKey("min-concurrent")) {
-            r = r.withBudget(r.budgetPercent(), m.get("min-concurrent").integer(0, 1_000_000));
-        }
-        return r;
-    }
-
-    private Compression compression(Y v) {
-        if (v.isScalar()) {
-            return v.bool() ? Compression.gzip() : null;
-        }
-        Map<String, Y> m = v.map(COMPRESSION);
-        Compression c = Compression.gzip();
-        if (m.containsKey("min-bytes")) {
-            c = c.withMinBytes((int) m.get("min-bytes").size());
-        }
-        if (m.containsKey("level")) {
-            c = c.withLevel(m.get("level").integer(1, 9));
-        }
-        if (m.containsKey("types")) {
-            List<String> types = new ArrayList<>();
-            for (Y t : m.get("types").list()) {
-                types.add(t.text());
-            }
-            c = new Compression(c.minBytes(), types, c.level());
-        }
-        return c;
-    }
-
-    private Config.Route route(Y node, Set<String> pools) {
-        Map<String, Y> m = node.map(ROUTE);
+    private Config.Route route(YamlNode node, Set<String> pools) {
+        Map<String, YamlNode> m = node.map(ROUTE);
         List<Config.Condition> conditions = new ArrayList<>();
         if (m.containsKey("match")) {
-            for (Map.Entry<String, Y> c : m.get("match").map(new HashSet<>(RouteSpecs.KINDS)).entrySet()) {
+            for (Map.Entry<String, YamlNode> c : m.get("match").map(new HashSet<>(RouteSpecs.KINDS)).entrySet()) {
                 try {
                     conditions.add(RouteSpecs.condition("match", c.getKey(), c.getValue().text()));
                 } catch (UsageException e) {
@@ -890,8 +582,8 @@ final class ConfigFile {
         if (m.containsKey("to")) {
             targets.put(poolRef(m.get("to"), pools), 1);
         } else {
-            for (Y b : m.get("backends").list()) {
-                Map<String, Y> bm = b.map(SPLIT);
+            for (YamlNode b : m.get("backends").list()) {
+                Map<String, YamlNode> bm = b.map(SPLIT);
                 String pool = poolRef(required(b, bm, "name"), pools);
                 int weight = bm.containsKey("weight") ? bm.get("weight").integer(1, 1_000_000) : 1;
                 if (targets.put(pool, weight) != null) {
@@ -913,7 +605,7 @@ final class ConfigFile {
                 m.containsKey("policies") ? policies(m.get("policies")) : null);
     }
 
-    private String poolRef(Y node, Set<String> pools) {
+    private String poolRef(YamlNode node, Set<String> pools) {
         String name = node.text();
         if (!pools.contains(name)) {
             throw node.error("route to undefined pool '" + name + "' (defined: " + String.join(", ", new java.util.TreeSet<>(pools)) + ")");
@@ -921,11 +613,11 @@ final class ConfigFile {
         return name;
     }
 
-    private static boolean flag(Map<String, Y> m, String key) {
+    private static boolean flag(Map<String, YamlNode> m, String key) {
         return m.containsKey(key) && m.get(key).bool();
     }
 
-    private static Duration positive(Y node) {
+    private static Duration positive(YamlNode node) {
         Duration d = node.duration();
         if (d.isZero()) {
             throw node.error("0 (expected: a duration above 0)");
@@ -933,8 +625,8 @@ final class ConfigFile {
         return d;
     }
 
-    private static Y required(Y parent, Map<String, Y> m, String key) {
-        Y y = m.get(key);
+    private static YamlNode required(YamlNode parent, Map<String, YamlNode> m, String key) {
+        YamlNode y = m.get(key);
         if (y == null) {
             throw parent.error("missing '" + key + "'");
         }
@@ -945,105 +637,5 @@ final class ConfigFile {
         Set<String> s = new HashSet<>(a);
         s.addAll(b);
         return s;
-    }
-
-    /** A YAML node with its key path, answering typed questions or errors naming file, line and path. */
-    private final class Y {
-        final Node node;
-        final String path;
-
-        Y(Node node, String path) {
-            this.node = node;
-            this.path = path;
-        }
-
-        int line() {
-            return node.getStartMark().map(m -> m.getLine() + 1).orElse(0);
-        }
-
-        UsageException error(String message) {
-            return new UsageException(file + ":" + line() + ": " + (path.isEmpty() ? "" : path + ": ") + message);
-        }
-
-        boolean isScalar() {
-            return node instanceof ScalarNode;
-        }
-
-        /** The entries of a mapping; with {@code allowed}, an unknown key is an error listing the allowed ones. */
-        Map<String, Y> map(Set<String> allowed) {
-            if (!(node instanceof MappingNode mapping)) {
-                throw error("expected a mapping (key: value)");
-            }
-            Map<String, Y> out = new LinkedHashMap<>();
-            for (NodeTuple t : mapping.getValue()) {
-                Y keyNode = new Y(t.getKeyNode(), path);
-                String key = keyNode.text();
-                if (allowed != null && !allowed.contains(key)) {
-                    throw keyNode.error("unknown key '" + key + "' (expected: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
-                }
-                if (out.put(key, new Y(t.getValueNode(), path.isEmpty() ? key : path + "." + key)) != null) {
-                    throw keyNode.error("duplicate key '" + key + "'");
-                }
-            }
-            return out;
-        }
-
-        List<Y> list() {
-            if (!(node instanceof SequenceNode seq)) {
-                throw error("expected a list");
-            }
-            List<Y> out = new ArrayList<>();
-            for (int i = 0; i < seq.getValue().size(); i++) {
-                out.add(new Y(seq.getValue().get(i), path + "[" + i + "]"));
-            }
-            return out;
-        }
-
-        String text() {
-            if (!(node instanceof ScalarNode s)) {
-                throw error("expected a single value");
-            }
-            return s.getValue();
-        }
-
-        int integer(int min, int max) {
-            try {
-                return Values.integer("value", text(), min, max);
-            } catch (UsageException e) {
-                throw error(text() + " (expected: a whole number from " + min + " to " + max + ")");
-            }
-        }
-
-        boolean bool() {
-            return switch (text().toLowerCase(java.util.Locale.ROOT)) {
-                case "true", "yes", "on" -> true;
-                case "false", "no", "off" -> false;
-                default -> throw error("'" + text() + "' (expected: true or false)");
-            };
-        }
-
-        Duration duration() {
-            try {
-                return Values.duration("value", text());
-            } catch (UsageException e) {
-                throw error("'" + text() + "' (expected: a duration such as 500ms, 5s, 2m, 1h)");
-            }
-        }
-
-        long size() {
-            try {
-                return Values.size("value", text());
-            } catch (UsageException e) {
-                throw error("'" + text() + "' (expected: a size such as 8192, 64k, 1m)");
-            }
-        }
-
-        Backend address() {
-            try {
-                return Backend.parse(text());
-            } catch (IllegalArgumentException e) {
-                throw error("bad address: " + e.getMessage());
-            }
-        }
     }
 }

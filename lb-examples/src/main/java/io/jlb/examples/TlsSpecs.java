@@ -79,7 +79,7 @@ final class TlsSpecs {
     static ClientTls client(String what, String spec) {
         Map<String, String> o = spec.equals("on") ? Map.of() : options(what, spec, List.of("ca", "server-name", "verify"));
         return client(what, path(o.get("ca")), o.get("server-name"),
-                o.containsKey("verify") ? PolicySpecs.bool(what + " verify", o.get("verify")) : true);
+                o.containsKey("verify") ? Settings.bool(what + " verify", o.get("verify")) : true);
     }
 
     static ClientTls client(String what, Path ca, String serverName, boolean verify) {

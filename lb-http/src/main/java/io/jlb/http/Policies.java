@@ -62,6 +62,24 @@ public final class Policies {
         return upgrades != null ? upgrades : java.util.Set.of("websocket");
     }
 
+    /** The policies set, by name. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Policies[");
+        Object[] named = {"sticky", sticky, "hashBy", hashKey, "requestHeaders", requestHeaders, "responseHeaders",
+            responseHeaders, "requestId", requestIdHeader, "securityHeaders", securityHeaders, "rateLimit", rateLimit,
+            "authentication", authentication, "retries", retries, "circuitBreaker", circuitBreaker, "compression",
+            compression, "authFailureLimit", authFailureLimit, "upgrades", upgrades, "trustRequestId", trustRequestId};
+        String sep = "";
+        for (int i = 0; i < named.length; i += 2) {
+            if (named[i + 1] != null) {
+                sb.append(sep).append(named[i]).append('=').append(named[i + 1]);
+                sep = ", ";
+            }
+        }
+        return sb.append(']').toString();
+    }
+
     /** Describes policies. */
     public static Policies of(Consumer<Builder> spec) {
         Builder b = new Builder();

@@ -80,4 +80,11 @@ public record StickyCookie(String name, String path, Duration maxAge, boolean ht
     public StickyCookie withSecret(String value) {
         return new StickyCookie(name, path, maxAge, httpOnly, secure, sameSite, value);
     }
+
+    /** Describes the cookie; the secret is not shown. */
+    @Override
+    public String toString() {
+        return "StickyCookie[name=" + name + ", path=" + path + ", maxAge=" + maxAge + ", httpOnly=" + httpOnly
+                + ", secure=" + secure + ", sameSite=" + sameSite + ", secret=" + (secret.isEmpty() ? "random" : "set") + "]";
+    }
 }
