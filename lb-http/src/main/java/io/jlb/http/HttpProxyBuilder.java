@@ -48,6 +48,7 @@ public final class HttpProxyBuilder {
     private PathNormalization pathNormalization;
     private io.jlb.nio.internal.Connector connector;
     private java.util.concurrent.Executor checks;
+    private java.util.concurrent.Executor handshakes;
 
     HttpProxyBuilder() {}
 
@@ -416,9 +417,22 @@ public final class HttpProxyBuilder {
         return this;
     }
 
-    /** Where slow request checks run (tests run them by hand). */
-    HttpProxyBuilder checks(java.util.concurrent.Executor value) {
-        checks = once("checks", checks, Objects.requireNonNull(value, "checks"));
+    /**
+     * Where slow request checks run (a password hash, a key lookup): off the event loops, which go on serving
+     * meanwhile. Unless set, a shared pool of half as many threads as processors, its queue bounded (a check that
+     * does not fit is answered 503).
+     */
+    public HttpProxyBuilder checkExecutor(java.util.concurrent.Executor value) {
+        checks = once("checkExecutor", checks, Objects.requireNonNull(value, "checkExecutor"));
+        return this;
+    }
+
+    /**
+     * Where the CPU-heavy tasks of TLS handshakes run, off the event loops. Unless set, a shared pool of one thread
+     * per processor, its queue bounded.
+     */
+    public HttpProxyBuilder handshakeExecutor(java.util.concurrent.Executor value) {
+        handshakes = once("handshakeExecutor", handshakes, Objects.requireNonNull(value, "handshakeExecutor"));
         return this;
     }
 
@@ -427,7 +441,11 @@ public final class HttpProxyBuilder {
     }
 
     java.util.concurrent.Executor checks() {
-        return checks;
+        return checks != null ? checks : io.jlb.nio.internal.OffLoop.checks();
+    }
+
+    java.util.concurrent.Executor handshakes() {
+        return handshakes != null ? handshakes : io.jlb.nio.internal.OffLoop.handshakes();
     }
 
     PathNormalization pathNormalization() {

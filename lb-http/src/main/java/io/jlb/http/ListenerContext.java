@@ -8,7 +8,6 @@ import io.jlb.nio.ClientTls;
 import io.jlb.nio.ServerTls;
 import io.jlb.nio.internal.Connector;
 import io.jlb.nio.internal.EventLoop;
-import io.jlb.nio.internal.OffLoop;
 import io.jlb.nio.internal.ServerRuntime;
 import io.jlb.nio.internal.Timer;
 import java.util.Map;
@@ -97,8 +96,8 @@ final class ListenerContext {
         this.backendTls = b.backendTls();
         this.backendTlsByPool = b.backendTlsByPool();
         this.connector = b.connector() != null ? b.connector() : Connector.TCP;
-        this.checks = b.checks() != null ? b.checks() : OffLoop.checks();
-        this.handshakes = OffLoop.handshakes();
+        this.checks = b.checks();
+        this.handshakes = b.handshakes();
         this.runtime = runtime;
         this.stats = new HttpStats(runtime);
     }

@@ -49,7 +49,7 @@ final class Harness implements AutoCloseable {
                 checks.add(task);
             }
         };
-        HttpProxyBuilder b = HttpProxy.builder().listen("127.0.0.1:0").loadBalancer(lb).connector(connector).checks(byHand);
+        HttpProxyBuilder b = HttpProxy.builder().listen("127.0.0.1:0").loadBalancer(lb).connector(connector).checkExecutor(byHand);
         settings.accept(b);
         proxy = b.build();
         ctx = proxy.context();

@@ -113,7 +113,12 @@ class HttpsIT {
                 .certificate(dir.resolve("site.pem"), dir.resolve("site.key"))
                 .clientAuth(ServerTls.ClientAuth.REQUIRED, clientCert.writeCertificatePem(dir.resolve("client-ca.pem")))
                 .build();
-        mtls = HttpProxy.builder().listen("127.0.0.1:0").loadBalancer(lb).threads(1).tls(mutual).pool("app").build().start();
+        mtls = HttpProxy.builder().listen("127.0.0.1:0").loadBalancer(lb).threads(1).tls(mutual).pool("app")
+                .handshakeExecutor(task -> {
+                    HANDSHAKE_TASKS.incrementAndGet();
+                    java.util.concurrent.ForkJoinPool.commonPool().execute(task);
+                })
+                .build().start();
     }
 
     @AfterAll
@@ -219,6 +224,9 @@ class HttpsIT {
         assertTrue(proxy.stats().tlsFailures() >= before + 10);
     }
 
+    /** Handshake tasks of the mutual-TLS listener, run by the executor it was given. */
+    private static final java.util.concurrent.atomic.AtomicInteger HANDSHAKE_TASKS = new java.util.concurrent.atomic.AtomicInteger();
+
     @Test
     void clientCertificatesAreRequiredVerifiedAndTheirSubjectForwarded() throws Exception {
         SSLContext withCert = mutualContext(clientCert, site);
@@ -231,6 +239,7 @@ class HttpsIT {
             assertTrue(response.contains("subject=CN=client-7"), "the verified subject, not the one the client sent: "
                     + response);
         }
+        assertTrue(HANDSHAKE_TASKS.get() > 0, "handshake tasks run on the executor given");
         SSLContext withoutCert = site.clientContext();
         assertThrows(IOException.class, () -> {
             try (SSLSocket s = (SSLSocket) withoutCert.getSocketFactory().createSocket("127.0.0.1", mtls.address().getPort())) {

@@ -41,6 +41,7 @@ public final class TcpProxy implements Listener, AutoCloseable {
     final ProxyProtocol sendProxyProtocol;
     final AccessLog accessLog;
     final ServerTls tls;
+    final java.util.concurrent.Executor handshakes;
     final long connectTimeoutNanos;
     final long idleTimeoutNanos;
     final long inspectTimeoutNanos;
@@ -64,6 +65,7 @@ public final class TcpProxy implements Listener, AutoCloseable {
         this.sendProxyProtocol = b.sendProxyProtocol();
         this.accessLog = b.accessLog();
         this.tls = b.tls();
+        this.handshakes = b.handshakes();
         this.connectTimeoutNanos = b.connectTimeout().toNanos();
         this.idleTimeoutNanos = b.idleTimeout().toNanos();
         this.inspectTimeoutNanos = b.inspectTimeout().toNanos();

@@ -31,6 +31,7 @@ public final class TcpProxyBuilder {
     private ProxyProtocol sendProxyProtocol;
     private AccessLog accessLog;
     private ServerTls tls;
+    private java.util.concurrent.Executor handshakes;
     private Boolean acceptProxyProtocol;
     private Integer backlog;
     private String name;
@@ -157,6 +158,15 @@ public final class TcpProxyBuilder {
         return this;
     }
 
+    /**
+     * Where the CPU-heavy tasks of TLS handshakes run, off the event loops. Unless set, a shared pool of one thread
+     * per processor, its queue bounded.
+     */
+    public TcpProxyBuilder handshakeExecutor(java.util.concurrent.Executor value) {
+        handshakes = Options.once("handshakeExecutor", handshakes, Objects.requireNonNull(value, "handshakeExecutor"));
+        return this;
+    }
+
     /** Requires a PROXY protocol header (v1 or v2) from a balancer in front; connections without one are closed. */
     public TcpProxyBuilder acceptProxyProtocol(boolean required) {
         acceptProxyProtocol = Options.once("acceptProxyProtocol", acceptProxyProtocol, required);
@@ -272,6 +282,10 @@ public final class TcpProxyBuilder {
 
     ServerTls tls() {
         return tls;
+    }
+
+    java.util.concurrent.Executor handshakes() {
+        return handshakes != null ? handshakes : io.jlb.nio.internal.OffLoop.handshakes();
     }
 
     boolean acceptProxyProtocol() {

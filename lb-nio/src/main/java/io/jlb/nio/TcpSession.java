@@ -8,7 +8,6 @@ import io.jlb.nio.internal.Addresses;
 import io.jlb.nio.internal.ClientHello;
 import io.jlb.nio.internal.EventLoop;
 import io.jlb.nio.internal.IoHandler;
-import io.jlb.nio.internal.OffLoop;
 import io.jlb.nio.internal.ProxyHeader;
 import io.jlb.nio.internal.Relay;
 import io.jlb.nio.internal.ServerRuntime;
@@ -265,7 +264,7 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
             }
             Transport clientSide = Transport.plain(client);
             if (proxy.tls != null) { // the client's TLS starts now; bytes after a PROXY header belong to it
-                TlsTransport tls = new TlsTransport(loop, client, proxy.tls.newEngine(null), OffLoop.handshakes());
+                TlsTransport tls = new TlsTransport(loop, client, proxy.tls.newEngine(null), proxy.handshakes);
                 if (pending != null) {
                     tls.unread(pending);
                     loop.buffers().give(pending);
