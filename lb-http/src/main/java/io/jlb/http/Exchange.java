@@ -196,7 +196,7 @@ final class Exchange {
         view.reset(h, clientAddress);
         route = ctx.router.route(view);
         if (route == null) {
-            respond(404, "no route for " + view.host() + view.path());
+            decline(404, "no route for " + view.host() + view.path());
             return;
         }
         RoutePolicy rp = route.policy();
@@ -418,6 +418,14 @@ final class Exchange {
      */
     void refuse(int code, String why, String... fields) {
         answer(LocalReply.text(code, why, hasBody || upgrade != null).with(java.util.List.of(fields)), "refused");
+    }
+
+    /**
+     * Answers a request that goes nowhere (no route, no backend): like a refusal, the connection stays open when
+     * there is no body to skip.
+     */
+    void decline(int code, String why) {
+        answer(LocalReply.text(code, why, hasBody || upgrade != null), "local");
     }
 
     /** Answers with a handler's reply. */

@@ -105,7 +105,7 @@ public final class HttpHealthProbe implements HealthProbe {
             result.complete(ProbeResult.down("probe closed"));
             return result;
         }
-        loop.execute(() -> new Exchange(loop, backend, timeout, result).start());
+        loop.execute(() -> new Probe(loop, backend, timeout, result).start());
         return result;
     }
 
@@ -135,7 +135,7 @@ public final class HttpHealthProbe implements HealthProbe {
     }
 
     /** One probe: connect, send, read the status (and body when checked), judge. */
-    private final class Exchange implements IoHandler {
+    private final class Probe implements IoHandler {
         private final EventLoop loop;
         private final Backend backend;
         private final CompletableFuture<ProbeResult> result;
@@ -149,7 +149,7 @@ public final class HttpHealthProbe implements HealthProbe {
         private long start;
         private boolean headDone;
 
-        Exchange(EventLoop loop, Backend backend, Duration timeout, CompletableFuture<ProbeResult> result) {
+        Probe(EventLoop loop, Backend backend, Duration timeout, CompletableFuture<ProbeResult> result) {
             this.loop = loop;
             this.backend = backend;
             this.result = result;

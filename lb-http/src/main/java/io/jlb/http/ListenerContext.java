@@ -110,7 +110,7 @@ final class ListenerContext {
 
     /** The idle keep-alive connections to backends of {@code loop}. */
     UpstreamPool upstreams(EventLoop loop) {
-        return upstreams.computeIfAbsent(loop, l -> new UpstreamPool(l, maxIdlePerBackend, backendIdleNanos));
+        return upstreams.computeIfAbsent(loop, l -> new UpstreamPool(maxIdlePerBackend));
     }
 
     /** Closes the idle backend connections of {@code loop} (on close). */

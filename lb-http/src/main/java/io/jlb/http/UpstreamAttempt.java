@@ -138,8 +138,11 @@ final class UpstreamAttempt {
                 return;
             }
             if (!taken.found()) {
-                ex.respond(attempts == 0 ? 503 : 502, attempts == 0 ? "no backend available in pool '" + pool.name() + "'"
-                        : "backend connection failed");
+                if (attempts == 0) {
+                    ex.decline(503, "no backend available in pool '" + pool.name() + "'");
+                } else {
+                    ex.respond(502, "backend connection failed");
+                }
                 return;
             }
         }
@@ -174,7 +177,7 @@ final class UpstreamAttempt {
     private void waitForCapacity(CircuitBreaker breaker) {
         if (breaker.maxQueued() == 0 || !ctx.waiters(pool).offer(ex, breaker.maxQueued())) {
             ctx.stats.overflows.increment();
-            ex.respond(503, "every backend of pool '" + pool.name() + "' is at its request limit");
+            ex.decline(503, "every backend of pool '" + pool.name() + "' is at its request limit");
             return;
         }
         queued = true;
@@ -191,7 +194,7 @@ final class UpstreamAttempt {
         ctx.waiters(pool).remove(ex);
         queued = false;
         ctx.stats.overflows.increment();
-        ex.respond(503, "no backend of pool '" + pool.name() + "' freed up in time");
+        ex.decline(503, "no backend of pool '" + pool.name() + "' freed up in time");
     }
 
     // ---- from the upstream connection ----

@@ -1,7 +1,6 @@
 package io.jlb.http;
 
 import io.jlb.core.Member;
-import io.jlb.nio.internal.EventLoop;
 import java.util.ArrayDeque;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -12,15 +11,11 @@ import java.util.Map;
  * {@code maxIdlePerBackend} per backend. Loop-confined.
  */
 final class UpstreamPool {
-    private final EventLoop loop;
     private final int maxIdlePerBackend;
-    private final long idleTimeoutNanos;
     private final Map<Member, ArrayDeque<Http1Upstream>> idle = new IdentityHashMap<>();
 
-    UpstreamPool(EventLoop loop, int maxIdlePerBackend, long idleTimeoutNanos) {
-        this.loop = loop;
+    UpstreamPool(int maxIdlePerBackend) {
         this.maxIdlePerBackend = maxIdlePerBackend;
-        this.idleTimeoutNanos = idleTimeoutNanos;
     }
 
     /** An idle connection to {@code member}, or null. */
@@ -79,14 +74,5 @@ final class UpstreamPool {
             n += q.size();
         }
         return n;
-    }
-
-    /** How long an idle connection is kept. */
-    long idleTimeoutNanos() {
-        return idleTimeoutNanos;
-    }
-
-    EventLoop loop() {
-        return loop;
     }
 }
