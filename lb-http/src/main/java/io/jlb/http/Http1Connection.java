@@ -47,6 +47,8 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
     private Transport transport;
     private InetSocketAddress peer;
     private String peerIp;
+    /** The peer as selectors see it, made once per connection. */
+    private PickContext peerPick;
     private boolean trustedPeer;
     private String localAuthority;
     private State state;
@@ -90,6 +92,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
     private void peer(InetSocketAddress address) {
         peer = address;
         peerIp = Addresses.text(address.getAddress());
+        peerPick = PickContext.of(address);
         trustedPeer = ctx.trustedProxies.contains(address.getAddress());
     }
 
@@ -275,7 +278,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
         input.beginBody(head);
         responder.begin();
         String clientIp = peerIp;
-        PickContext pick = PickContext.of(peer);
+        PickContext pick = peerPick;
         if (trustedPeer) {
             String named = forwardedClient(head);
             if (named != null) {

@@ -110,7 +110,8 @@ final class ListenerContext {
 
     /** The idle keep-alive connections to backends of {@code loop}. */
     UpstreamPool upstreams(EventLoop loop) {
-        return upstreams.computeIfAbsent(loop, l -> new UpstreamPool(maxIdlePerBackend));
+        UpstreamPool pool = upstreams.get(loop); // per request: no capturing lambda unless the loop has none yet
+        return pool != null ? pool : upstreams.computeIfAbsent(loop, l -> new UpstreamPool(maxIdlePerBackend));
     }
 
     /** Closes the idle backend connections of {@code loop} (on close). */

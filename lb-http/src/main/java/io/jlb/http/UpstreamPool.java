@@ -25,8 +25,8 @@ final class UpstreamPool {
             return null;
         }
         Http1Upstream c = q.pollFirst();
-        if (q.isEmpty()) {
-            idle.remove(member);
+        if (q.isEmpty() && member.removed()) {
+            idle.remove(member); // an empty queue is kept for the next offer, unless its backend is gone
         }
         if (c != null && member.removed()) {
             c.close();
