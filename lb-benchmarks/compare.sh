@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
 # Side-by-side comparison of jlb with HAProxy and NGINX on this machine, in one run.
 #
-#   lb-benchmarks/compare.sh [--rounds N] [--seconds S] [--quick] [--only REGEX]
+#   lb-benchmarks/compare.sh [--rounds N] [--seconds S] [--quick] [--only REGEX] [--jdk17 JAVA] [--jdk25 JAVA]
 #
 # --only runs the workloads whose key matches (e.g. 'http-' or 'redis-get') and skips the memory test: for
 # development; a run that updates RESULTS.md should run everything.
 #
+# jlb runs as users run it: `java -jar lb.jar tcp|http ...` with the product's defaults and no JVM flags, one
+# process per listener, on JDK 17 (contender jlb-17) and JDK 25 (jlb-25, when installed at
+# /usr/lib/jvm/temurin-25-jdk-amd64 or given with --jdk25).
+#
 # Installs what is missing (haproxy, nginx, wrk, iperf3, redis), starts the same loopback backends for every
-# contender (iperf3, redis-server without persistence, an NGINX serving a short body and a 1 MiB body), then runs
-# each workload against: the backend directly, HAProxy, NGINX and jlb, in alternation, for several rounds, and
-# prints one table per workload (median, min-max, p50/p99, proxy CPU) plus idle-connection memory. The tables,
-# with date, machine, versions and settings, replace the end-to-end section of lb-benchmarks/RESULTS.md.
-# Everything stays on 127.0.0.1; every process started here is stopped on exit.
+# contender (iperf3, redis-server without persistence, two NGINX instances serving a short body and a 1 MiB body:
+# HTTP is balanced over both), then runs each workload against: backend A directly, HAProxy, NGINX and jlb, in
+# alternation, for several rounds, and prints one table per workload (median, min-max, p50/p99, proxy CPU) plus
+# memory after start and per idle connection. The tables, with date, machine, versions and settings, replace the
+# end-to-end section of lb-benchmarks/RESULTS.md. Everything stays on 127.0.0.1; every process started here is
+# stopped on exit.
 set -euo pipefail
 
-ROUNDS=3
+ROUNDS=5
 SECONDS_PER_RUN=3
+JDK17="$(command -v java)"
+JDK25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 IDLE_CONNECTIONS=10000
 ONLY=""
 while [ $# -gt 0 ]; do
@@ -24,8 +31,10 @@ while [ $# -gt 0 ]; do
     --seconds) SECONDS_PER_RUN="$2"; shift 2 ;;
     --quick) ROUNDS=1; SECONDS_PER_RUN=2; IDLE_CONNECTIONS=2000; shift ;;
     --only) ONLY="$2"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-    *) echo "compare.sh: unknown option '$1' (expected: --rounds N, --seconds S, --quick, --only REGEX)" >&2; exit 2 ;;
+    --jdk17) JDK17="$2"; shift 2 ;;
+    --jdk25) JDK25="$2"; shift 2 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "compare.sh: unknown option '$1' (expected: --rounds N, --seconds S, --quick, --only REGEX, --jdk17 JAVA, --jdk25 JAVA)" >&2; exit 2 ;;
   esac
 done
 
@@ -39,7 +48,7 @@ cleanup() {
   for pid in "${PIDS[@]:-}"; do
     [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
   done
-  [ -f "$WORK/nginx-backend/nginx.pid" ] && kill "$(cat "$WORK/nginx-backend/nginx.pid")" 2>/dev/null || true
+  for f in "$WORK"/nginx-backend-*/nginx.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
   [ -f "$WORK/nginx-proxy/nginx.pid" ] && kill "$(cat "$WORK/nginx-proxy/nginx.pid")" 2>/dev/null || true
   sleep 0.5
   for pid in "${PIDS[@]:-}"; do
@@ -85,16 +94,23 @@ if [ ! -f "$JAR" ] || [ ! -f "$BENCH_JAR" ]; then
 fi
 
 # ---- ports (loopback only) ----
-IPERF=15201; REDIS=16379; WEB=18080
+IPERF=15201; REDIS=16379; WEB=18080; WEB_B=18081
 # Every port below the ephemeral range (32768-60999 on Linux): a proxy's own connection to a backend could
 # otherwise leave a TIME_WAIT socket on a port a listener needs on the next run.
-declare -A PORT_IPERF=([direct]=$IPERF [haproxy]=25201 [nginx]=21201 [jlb]=31201)
-declare -A PORT_REDIS=([direct]=$REDIS [haproxy]=26379 [nginx]=21379 [jlb]=31379)
-declare -A PORT_WEB=([direct]=$WEB [haproxy]=28080 [nginx]=21080 [jlb]=31080)
-declare -A PORT_TLS=([haproxy]=28443 [nginx]=21443 [jlb]=31443)   # HTTPS: no 'direct' (the backend speaks HTTP)
-CONTENDERS=(direct haproxy nginx jlb)
-PROXIES=(haproxy nginx jlb)
-declare -A PID_OF
+JLBS=(jlb-17)
+[ -x "$JDK25" ] && JLBS+=(jlb-25)
+declare -A JAVA_OF=([jlb-17]="$JDK17" [jlb-25]="$JDK25")
+declare -A PORT_IPERF=([direct]=$IPERF [haproxy]=25201 [nginx]=21201 [jlb-17]=31201 [jlb-25]=32201)
+declare -A PORT_REDIS=([direct]=$REDIS [haproxy]=26379 [nginx]=21379 [jlb-17]=31379 [jlb-25]=32379)
+declare -A PORT_WEB=([direct]=$WEB [haproxy]=28080 [nginx]=21080 [jlb-17]=31080 [jlb-25]=32080)
+declare -A PORT_TLS=([haproxy]=28443 [nginx]=21443 [jlb-17]=31443 [jlb-25]=32443)   # HTTPS: no 'direct'
+CONTENDERS=(direct haproxy nginx "${JLBS[@]}")
+PROXIES=(haproxy nginx "${JLBS[@]}")
+declare -A PID_OF   # haproxy, nginx: one process; jlb: one process per listener, as "jlb-17:web"
+pid_for() { # CONTENDER PORTVAR -> the process doing that work
+  local kind=${2#PORT_}
+  if [[ "$1" == jlb-* ]]; then echo "${PID_OF[$1:${kind,,}]}"; else echo "${PID_OF[$1]}"; fi
+}
 
 wait_port() { # wait until 127.0.0.1:$1 accepts
   for _ in $(seq 200); do
@@ -112,28 +128,32 @@ PIDS+=($!)
 redis-server --bind 127.0.0.1 --port $REDIS --save "" --appendonly no --maxclients $(( FD_LIMIT - 100 )) --daemonize no \
   --loglevel warning >/dev/null 2>&1 &
 PIDS+=($!)
-mkdir -p "$WORK/nginx-backend/www" "$WORK/nginx-proxy"
-head -c 1048576 /dev/urandom > "$WORK/nginx-backend/www/1m"
+mkdir -p "$WORK/www" "$WORK/nginx-proxy"
+head -c 1048576 /dev/urandom > "$WORK/www/1m"
 chmod -R a+rX "$WORK"   # NGINX workers run unprivileged and must read the 1 MiB file
-cat > "$WORK/nginx-backend/nginx.conf" <<EOF
+for b in a b; do
+  port=$WEB; [ $b = b ] && port=$WEB_B
+  mkdir -p "$WORK/nginx-backend-$b"
+  cat > "$WORK/nginx-backend-$b/nginx.conf" <<EOF
 worker_processes 1;
-pid $WORK/nginx-backend/nginx.pid;
-error_log $WORK/nginx-backend/error.log error;
+pid $WORK/nginx-backend-$b/nginx.pid;
+error_log $WORK/nginx-backend-$b/error.log error;
 events { worker_connections 4096; }
 http {
   access_log off;
-  client_body_temp_path $WORK/nginx-backend; proxy_temp_path $WORK/nginx-backend;
-  fastcgi_temp_path $WORK/nginx-backend; uwsgi_temp_path $WORK/nginx-backend; scgi_temp_path $WORK/nginx-backend;
+  client_body_temp_path $WORK/nginx-backend-$b; proxy_temp_path $WORK/nginx-backend-$b;
+  fastcgi_temp_path $WORK/nginx-backend-$b; uwsgi_temp_path $WORK/nginx-backend-$b; scgi_temp_path $WORK/nginx-backend-$b;
   keepalive_requests 1000000;
   server {
-    listen 127.0.0.1:$WEB;
+    listen 127.0.0.1:$port;
     location = /small { default_type text/plain; return 200 "hello from the backend\n"; }
-    location = /1m { root $WORK/nginx-backend/www; }
+    location = /1m { root $WORK/www; }
   }
 }
 EOF
-"$NGINX" -c "$WORK/nginx-backend/nginx.conf" -p "$WORK/nginx-backend" -g 'daemon on;'
-wait_port $IPERF; wait_port $REDIS; wait_port $WEB
+  "$NGINX" -c "$WORK/nginx-backend-$b/nginx.conf" -p "$WORK/nginx-backend-$b" -g 'daemon on;'
+done
+wait_port $IPERF; wait_port $REDIS; wait_port $WEB; wait_port $WEB_B
 
 # ---- one certificate for every TLS listener: EC P-256, as most sites serve ----
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=localhost" \
@@ -178,8 +198,10 @@ frontend web-tls
   default_backend web
 backend web
   mode http
+  balance roundrobin
   http-reuse always
-  server s1 127.0.0.1:$WEB
+  server a 127.0.0.1:$WEB
+  server b 127.0.0.1:$WEB_B
 EOF
 haproxy -f "$WORK/haproxy.cfg" -db >/dev/null 2>&1 &
 PID_OF[haproxy]=$!; PIDS+=($!)
@@ -200,7 +222,7 @@ http {
   client_body_temp_path $WORK/nginx-proxy; proxy_temp_path $WORK/nginx-proxy;
   fastcgi_temp_path $WORK/nginx-proxy; uwsgi_temp_path $WORK/nginx-proxy; scgi_temp_path $WORK/nginx-proxy;
   keepalive_requests 1000000;
-  upstream web { server 127.0.0.1:$WEB; keepalive 64; keepalive_requests 1000000; }
+  upstream web { server 127.0.0.1:$WEB; server 127.0.0.1:$WEB_B; keepalive 64; keepalive_requests 1000000; }
   server {
     listen 127.0.0.1:${PORT_WEB[nginx]};
     location / {
@@ -229,26 +251,19 @@ EOF
 sleep 0.3
 PID_OF[nginx]="$(cat "$WORK/nginx-proxy/nginx.pid")"
 
-cat > "$WORK/jlb.yaml" <<EOF
-threads: 2
-pools:
-  iperf: {backends: [127.0.0.1:$IPERF], passive: off}
-  redis: {backends: [127.0.0.1:$REDIS], passive: off}
-  web: {backends: [127.0.0.1:$WEB], passive: off}
-listeners:
-  - {name: iperf, protocol: tcp, listen: "127.0.0.1:${PORT_IPERF[jlb]}", pool: iperf}
-  - {name: redis, protocol: tcp, listen: "127.0.0.1:${PORT_REDIS[jlb]}", pool: redis}
-  - {name: web, protocol: http, listen: "127.0.0.1:${PORT_WEB[jlb]}", routes: [{to: web}]}
-  - name: web-tls
-    protocol: http
-    listen: "127.0.0.1:${PORT_TLS[jlb]}"
-    routes: [{to: web}]
-    tls: {certificates: [{cert: $WORK/tls.pem, key: $WORK/tls.key}], protocols: [TLSv1.3]}
-EOF
-JLB_JVM="-Xms1g -Xmx1g -XX:+UseParallelGC"
-# shellcheck disable=SC2086
-java $JLB_JVM -jar "$JAR" run "$WORK/jlb.yaml" > "$WORK/jlb.log" 2>&1 &
-PID_OF[jlb]=$!; PIDS+=($!)
+# jlb as a user runs it: the command with its defaults, no JVM flags, one process per listener.
+start_jlb() { # CONTENDER KIND ARGS...
+  local c=$1 kind=$2; shift 2
+  "${JAVA_OF[$c]}" -jar "$JAR" "$@" > "$WORK/$c-$kind.log" 2>&1 &
+  PID_OF[$c:$kind]=$!; PIDS+=($!)
+}
+for c in "${JLBS[@]}"; do
+  start_jlb "$c" iperf tcp --listen "127.0.0.1:${PORT_IPERF[$c]}" --backend "127.0.0.1:$IPERF"
+  start_jlb "$c" redis tcp --listen "127.0.0.1:${PORT_REDIS[$c]}" --backend "127.0.0.1:$REDIS"
+  start_jlb "$c" web http --listen "127.0.0.1:${PORT_WEB[$c]}" --backend "127.0.0.1:$WEB" --backend "127.0.0.1:$WEB_B"
+  start_jlb "$c" tls http --listen "127.0.0.1:${PORT_TLS[$c]}" --backend "127.0.0.1:$WEB" --backend "127.0.0.1:$WEB_B" \
+    --tls "cert=$WORK/tls.pem,key=$WORK/tls.key" --tls-protocols TLSv1.3
+done
 for c in "${PROXIES[@]}"; do
   wait_port "${PORT_IPERF[$c]}"; wait_port "${PORT_REDIS[$c]}"; wait_port "${PORT_WEB[$c]}"; wait_port "${PORT_TLS[$c]}"
 done
@@ -278,12 +293,12 @@ RESULTS="$WORK/results.tsv"   # workload contender round throughput unit p50 p99
 
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$RESULTS"; }
 
-measure() { # measure WORKLOAD CONTENDER ROUND COMMAND... ; the command prints "throughput unit p50 p99 work"
-  local workload=$1 contender=$2 round=$3; shift 3
+measure() { # measure WORKLOAD CONTENDER PID ROUND COMMAND... ; the command prints "throughput unit p50 p99 work"
+  local workload=$1 contender=$2 pid=$3 round=$4; shift 4
   local before=0 after=0 out
-  [ "$contender" != direct ] && before=$(cpu_ticks "${PID_OF[$contender]}")
+  [ "$contender" != direct ] && before=$(cpu_ticks "$pid")
   out=$("$@")
-  [ "$contender" != direct ] && after=$(cpu_ticks "${PID_OF[$contender]}")
+  [ "$contender" != direct ] && after=$(cpu_ticks "$pid")
   local cpu
   cpu=$(awk -v a="$after" -v b="$before" -v t="$CLK_TCK" 'BEGIN { printf "%.3f", (a - b) / t }')
   # shellcheck disable=SC2086
@@ -342,6 +357,11 @@ WORKLOADS=(
   "https-handshakes|HTTPS handshakes: a new TLS 1.3 connection per request, wrk -t2 -c64 (req/s = handshakes/s; wrk resumes its session, so each is PSK with an X25519 exchange)|run_wrk PORT_TLS /small 64 close https"
 )
 
+# ---- memory right after start, before any traffic ----
+declare -A START_RSS
+sleep 1
+for c in "${PROXIES[@]}"; do START_RSS[$c]=$(rss_kb "$(pid_for "$c" PORT_REDIS)"); done
+
 # ---- warm-up: the JIT compiles jlb's hot paths; the others get the same traffic for fairness ----
 log "warming up"
 for c in "${PROXIES[@]}"; do   # every kind of traffic, so that no code path is still compiling when measured
@@ -377,7 +397,7 @@ for round in $(seq "$ROUNDS"); do
       if [ -z "${ports[$c]:-}" ]; then unset -n ports; continue; fi   # no such listener for this contender
       log "round $round/$ROUNDS: $key on $c"
       # shellcheck disable=SC2086
-      measure "$key" "$c" "$round" "$fn" "${ports[$c]}" $rest
+      measure "$key" "$c" "$(pid_for "$c" "$portvar")" "$round" "$fn" "${ports[$c]}" $rest
       unset -n ports
     done
   done
@@ -389,22 +409,22 @@ MEMORY="$WORK/memory.tsv"
 [ "$IDLE_CONNECTIONS" -gt 0 ] && log "memory: $IDLE_CONNECTIONS idle connections through each proxy"
 for c in "${PROXIES[@]}"; do
   [ "$IDLE_CONNECTIONS" -gt 0 ] || break
-  pid=${PID_OF[$c]}
-  if [ "$c" = jlb ]; then jcmd "$pid" GC.run >/dev/null 2>&1 || true; sleep 1; fi
+  pid=$(pid_for "$c" PORT_REDIS)
+  if [[ "$c" == jlb-* ]]; then jcmd "$pid" GC.run >/dev/null 2>&1 || true; sleep 1; fi
   rss_before=$(rss_kb "$pid")
   heap_before=0
-  [ "$c" = jlb ] && heap_before=$(jcmd "$pid" GC.heap_info 2>/dev/null | awk '/used/ {for (i = 1; i <= NF; i++) if ($i == "used") {v = $(i+1); gsub(/K/, "", v); s += v}} END {print s + 0}')
+  [[ "$c" == jlb-* ]] && heap_before=$(jcmd "$pid" GC.heap_info 2>/dev/null | awk '/used/ {for (i = 1; i <= NF; i++) if ($i == "used") {v = $(i+1); gsub(/K/, "", v); s += v}} END {print s + 0}')
   coproc HOLD { java -cp "$BENCH_JAR" io.jlb.benchmarks.IdleConnections 127.0.0.1 "${PORT_REDIS[$c]}" "$IDLE_CONNECTIONS" 2>&1; }
   read -r ready <&"${HOLD[0]}" || true
   sleep 2
   rss_after=$(rss_kb "$pid")
   heap_after=0
-  if [ "$c" = jlb ]; then
+  if [[ "$c" == jlb-* ]]; then
     jcmd "$pid" GC.run >/dev/null 2>&1 || true; sleep 1
     rss_after=$(rss_kb "$pid")
     heap_after=$(jcmd "$pid" GC.heap_info 2>/dev/null | awk '/used/ {for (i = 1; i <= NF; i++) if ($i == "used") {v = $(i+1); gsub(/K/, "", v); s += v}} END {print s + 0}')
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$ready" "$rss_before" "$rss_after" "$heap_before" "$heap_after" >> "$MEMORY"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$ready" "$rss_before" "$rss_after" "$heap_before" "$heap_after" "${START_RSS[$c]}" >> "$MEMORY"
   exec {HOLD[1]}>&-
   wait "$HOLD_PID" 2>/dev/null || true
   sleep 1
@@ -426,9 +446,12 @@ REPORT="$WORK/report.md"
        "$(redis-server -v | cut -d' ' -f1-3)."
   echo "- Settings: each proxy 2 threads/worker processes; HAProxy \`nbthread 2\`, \`mode tcp\` / \`mode http\` with" \
        "\`http-reuse always\` and \`option forwardfor\`; NGINX \`worker_processes 2\`, \`stream\` / \`proxy_pass\` with" \
-       "\`keepalive 64\` and X-Forwarded-For; jlb \`lb run\` with \`threads: 2\` (defaults: 64 KiB buffers, X-Forwarded-For," \
-       "-Proto, -Host, Forwarded and Via added, upstream keep-alive), JVM \`$JLB_JVM\`. Backends: iperf3," \
-       "redis-server without persistence, NGINX (1 worker) serving a 23-byte body and a 1 MiB body."
+       "\`keepalive 64\` and X-Forwarded-For; jlb as users run it, \`java -jar lb.jar tcp|http --listen ... --backend ...\`," \
+       "one process per listener, its defaults (2 loops on 2 processors, 64 KiB buffers, X-Forwarded-For, -Proto, -Host," \
+       "Forwarded and Via added, upstream keep-alive, passive failure detection, p2c), no JVM flags:" \
+       "jlb-17 on $("$JDK17" -version 2>&1 | head -1)$([ -x "$JDK25" ] && echo ", jlb-25 on $("$JDK25" -version 2>&1 | head -1)")." \
+       "Backends: iperf3, redis-server without persistence, two NGINX (1 worker each) serving a 23-byte body and a" \
+       "1 MiB body; the HTTP proxies balance over both (round-robin; jlb's default p2c), 'direct' is one of them."
   echo "- Each cell: median of $ROUNDS rounds (min–max). Ratios: to the backend reached directly, and to the better" \
        "of HAProxy and NGINX (above 1.00 is better for throughput, below 1.00 is better for latency and CPU)."
   echo
@@ -444,8 +467,8 @@ REPORT="$WORK/report.md"
       $1 == key { c = $2; thr[c] = thr[c] " " $4; unit = $5; p50[c] = p50[c] " " $6; p99[c] = p99[c] " " $7;
                   work[c] = work[c] " " $8; cpu[c] = cpu[c] " " $9; n[c]++ }
       END {
-        split("direct haproxy nginx jlb", order, " ")
-        for (k = 1; k <= 4; k++) { c = order[k]; if (n[c]) { T[c] = median(thr[c], n[c]); P50[c] = median(p50[c], n[c]); P99[c] = median(p99[c], n[c])
+        nc = split("direct haproxy nginx jlb-17 jlb-25", order, " ")
+        for (k = 1; k <= nc; k++) { c = order[k]; if (n[c]) { T[c] = median(thr[c], n[c]); P50[c] = median(p50[c], n[c]); P99[c] = median(p99[c], n[c])
           cw = 0; split(cpu[c], cs, " "); split(work[c], ws, " "); tc = 0; tw = 0; for (i = 1; i <= n[c]; i++) { tc += cs[i]; tw += ws[i] }
           C[c] = tw > 0 ? tc / tw : 0 } }
         best = T["haproxy"] > T["nginx"] ? "haproxy" : "nginx"
@@ -454,11 +477,11 @@ REPORT="$WORK/report.md"
         gb = (unit ~ /bit/)
         printf "| contender | %s (min–max) | p50 ms | p99 ms | proxy CPU %s | vs direct | vs best peer |\n", unit, gb ? "s/GB" : "µs/request"
         print "|---|---|---|---|---|---|---|"
-        for (k = 1; k <= 4; k++) { c = order[k]; if (!n[c]) continue
+        for (k = 1; k <= nc; k++) { c = order[k]; if (!n[c]) continue
           cpuText = c == "direct" ? "–" : sprintf(gb ? "%.3f" : "%.1f", gb ? C[c] : C[c] * 1e6)
           vs = T["direct"] > 0 ? sprintf("%.2f", T[c] / T["direct"]) : "–"
           peer = c == "direct" || c == best ? "–" : sprintf("%.2f", T[c] / T[best])
-          if (c == "jlb") { peer = sprintf("%.2f thr", T[c] / T[best]); if (P99[c] != "-") peer = peer sprintf(", %.2f p99", P99[c] / P99[bestp99]); peer = peer sprintf(", %.2f cpu", C[c] / C[bestcpu]) }
+          if (c ~ /^jlb/) { peer = sprintf("%.2f thr", T[c] / T[best]); if (P99[c] != "-") peer = peer sprintf(", %.2f p99", P99[c] / P99[bestp99]); peer = peer sprintf(", %.2f cpu", C[c] / C[bestcpu]) }
           printf "| %s | %s (%s–%s) | %s | %s | %s | %s | %s |\n", c, T[c], minimum(thr[c]), maximum(thr[c]), P50[c], P99[c], cpuText, vs, peer }
       }' "$RESULTS"
     echo
@@ -471,13 +494,16 @@ REPORT="$WORK/report.md"
   fi
   echo
   if [ "$IDLE_CONNECTIONS" -gt 0 ]; then
-  echo "| contender | connections held | RSS before | RSS after | RSS per connection | heap per connection (after GC) |"
-  echo "|---|---|---|---|---|---|"
+  echo "RSS after start is the process serving the redis listener (for jlb, one of its per-listener processes), before"
+  echo "any traffic; RSS before is after the benchmark traffic, with no connection open."
+  echo
+  echo "| contender | RSS after start | connections held | RSS before | RSS after | RSS per connection | heap per connection (after GC) |"
+  echo "|---|---|---|---|---|---|---|"
   fi
   awk -F'\t' '{ per = ($4 - $3) * 1024 / ($2 ~ /ready/ ? substr($2, 7) : 1)
                 n = ($2 ~ /ready/) ? substr($2, 7) : 0
-                heap = $1 == "jlb" ? sprintf("%.0f B", ($6 - $5) * 1024 / (n > 0 ? n : 1)) : "–"
-                printf "| %s | %s | %.1f MiB | %.1f MiB | %.0f B | %s |\n", $1, n, $3 / 1024, $4 / 1024, (n > 0 ? ($4 - $3) * 1024 / n : 0), heap }' "$MEMORY"
+                heap = $1 ~ /^jlb/ ? sprintf("%.0f B", ($6 - $5) * 1024 / (n > 0 ? n : 1)) : "–"
+                printf "| %s | %.1f MiB | %s | %.1f MiB | %.1f MiB | %.0f B | %s |\n", $1, $7 / 1024, n, $3 / 1024, $4 / 1024, (n > 0 ? ($4 - $3) * 1024 / n : 0), heap }' "$MEMORY"
   echo
 } > "$REPORT"
 

@@ -49,6 +49,8 @@ public final class EventLoop implements Executor {
     private long now;
     /** Set before each select: ready keys are dispatched inside select, before the turn's clock is read. */
     private boolean clockStale;
+    /** Client connections this loop serves, and those handed to it not yet started: how busy it is. */
+    private final java.util.concurrent.atomic.AtomicInteger load = new java.util.concurrent.atomic.AtomicInteger();
 
     EventLoop(String name, int bufferSize, int maxPooledBuffers, java.util.function.LongSupplier clock) throws IOException {
         this.name = name;
@@ -62,6 +64,16 @@ public final class EventLoop implements Executor {
 
     void start() {
         thread.start();
+    }
+
+    /** Client connections this loop serves now (and those on their way to it): what acceptors balance. */
+    public int load() {
+        return load.get();
+    }
+
+    /** Adds {@code delta} to {@link #load()}. Safe from any thread. */
+    public void addLoad(int delta) {
+        load.addAndGet(delta);
     }
 
     /** The loop thread's name. */

@@ -72,6 +72,22 @@ public final class Loops implements AutoCloseable {
         return loops[Math.floorMod(next.getAndIncrement(), loops.length)];
     }
 
+    /** The loop with the least {@linkplain EventLoop#load() load}; the first such, from a rotating start. */
+    public EventLoop leastLoaded() {
+        int start = Math.floorMod(next.getAndIncrement(), loops.length);
+        EventLoop best = loops[start];
+        int bestLoad = best.load();
+        for (int i = 1; i < loops.length; i++) {
+            EventLoop l = loops[(start + i) % loops.length];
+            int load = l.load();
+            if (load < bestLoad) {
+                best = l;
+                bestLoad = load;
+            }
+        }
+        return best;
+    }
+
     /** Loop number {@code i}. */
     public EventLoop loop(int i) {
         return loops[i];

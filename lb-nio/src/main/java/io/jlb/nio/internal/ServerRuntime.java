@@ -111,6 +111,7 @@ public final class ServerRuntime<C extends ServerRuntime.Connection> {
             return false;
         }
         open.get(loop).add(connection);
+        loop.addLoad(1);
         return true;
     }
 
@@ -118,6 +119,7 @@ public final class ServerRuntime<C extends ServerRuntime.Connection> {
     public void closed(EventLoop loop, C connection) {
         Set<C> onLoop = open == null ? null : open.get(loop);
         if (onLoop != null && onLoop.remove(connection)) {
+            loop.addLoad(-1);
             int now = active.decrementAndGet();
             if (draining && now == 0) {
                 idle.complete(null);
