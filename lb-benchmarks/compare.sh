@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side comparison of jlb with HAProxy and NGINX on this machine, in one run.
 #
-#   lb-benchmarks/compare.sh [--rounds N] [--seconds S] [--quick] [--only REGEX] [--jdk17 JAVA] [--jdk25 JAVA]
+#   lb-benchmarks/compare.sh [--rounds N] [--seconds S] [--warmup N] [--quick] [--only REGEX] [--jdk17 JAVA] [--jdk25 JAVA]
 #
 # --only runs the workloads whose key matches (e.g. 'http-' or 'redis-get') and skips the memory test: for
 # development; a run that updates RESULTS.md should run everything.
@@ -21,6 +21,7 @@ set -euo pipefail
 
 ROUNDS=5
 SECONDS_PER_RUN=3
+WARMUP=3
 JDK17="$(command -v java)"
 JDK25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 IDLE_CONNECTIONS=10000
@@ -29,12 +30,13 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS="$2"; shift 2 ;;
     --seconds) SECONDS_PER_RUN="$2"; shift 2 ;;
-    --quick) ROUNDS=1; SECONDS_PER_RUN=2; IDLE_CONNECTIONS=2000; shift ;;
+    --quick) ROUNDS=1; SECONDS_PER_RUN=2; WARMUP=1; IDLE_CONNECTIONS=2000; shift ;;
+    --warmup) WARMUP="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
     --jdk17) JDK17="$2"; shift 2 ;;
     --jdk25) JDK25="$2"; shift 2 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
-    *) echo "compare.sh: unknown option '$1' (expected: --rounds N, --seconds S, --quick, --only REGEX, --jdk17 JAVA, --jdk25 JAVA)" >&2; exit 2 ;;
+    *) echo "compare.sh: unknown option '$1' (expected: --rounds N, --seconds S, --warmup N, --quick, --only REGEX, --jdk17 JAVA, --jdk25 JAVA)" >&2; exit 2 ;;
   esac
 done
 
@@ -362,20 +364,6 @@ declare -A START_RSS
 sleep 1
 for c in "${PROXIES[@]}"; do START_RSS[$c]=$(rss_kb "$(pid_for "$c" PORT_REDIS)"); done
 
-# ---- warm-up: the JIT compiles jlb's hot paths; the others get the same traffic for fairness ----
-log "warming up"
-for c in "${PROXIES[@]}"; do   # every kind of traffic, so that no code path is still compiling when measured
-  wrk -t2 -c64 -d2s "http://127.0.0.1:${PORT_WEB[$c]}/small" >/dev/null 2>&1 || true
-  wrk -t2 -c64 -d2s -H "Connection: close" "http://127.0.0.1:${PORT_WEB[$c]}/small" >/dev/null 2>&1 || true
-  wrk -t2 -c16 -d2s "http://127.0.0.1:${PORT_WEB[$c]}/1m" >/dev/null 2>&1 || true
-  redis-benchmark -h 127.0.0.1 -p "${PORT_REDIS[$c]}" -c 50 -n 100000 -t get -q >/dev/null 2>&1 || true
-  redis-benchmark -h 127.0.0.1 -p "${PORT_REDIS[$c]}" -c 50 -n 400000 -P 16 -t get -q >/dev/null 2>&1 || true
-  iperf3 -c 127.0.0.1 -p "${PORT_IPERF[$c]}" -t 1 >/dev/null 2>&1 || true
-  wrk -t2 -c64 -d6s "https://127.0.0.1:${PORT_TLS[$c]}/small" >/dev/null 2>&1 || true
-  wrk -t2 -c64 -d3s -H "Connection: close" "https://127.0.0.1:${PORT_TLS[$c]}/small" >/dev/null 2>&1 || true
-done
-
-# ---- the runs, contenders in alternation, rotating who goes first ----
 if [ -n "$ONLY" ]; then
   selected=()
   for entry in "${WORKLOADS[@]}"; do
@@ -384,6 +372,26 @@ if [ -n "$ONLY" ]; then
   WORKLOADS=("${selected[@]}")
   IDLE_CONNECTIONS=0
 fi
+
+# Warm-up: every contender gets each workload WARMUP times (connections opened and closed each time) before
+# anything is measured, so that jlb is measured after its JIT has compiled the paths in use, as a proxy that has run
+# for a minute is; the others get the same traffic. The first seconds of a fresh JVM are slower (compilation takes
+# CPU from the loops and raises the p99): README's performance section says by how much.
+log "warming up ($WARMUP runs of every workload per contender)"
+for c in "${PROXIES[@]}"; do
+  for _ in $(seq "$WARMUP"); do
+    for entry in "${WORKLOADS[@]}"; do
+      IFS='|' read -r key title cmd <<< "$entry"
+      read -r fn portvar rest <<< "$cmd"
+      declare -n ports="$portvar"
+      # shellcheck disable=SC2086
+      [ -n "${ports[$c]:-}" ] && "$fn" "${ports[$c]}" $rest >/dev/null 2>&1 || true
+      unset -n ports
+    done
+  done
+done
+
+# ---- the runs, contenders in alternation, rotating who goes first ----
 
 for round in $(seq "$ROUNDS"); do
   for entry in "${WORKLOADS[@]}"; do

@@ -165,7 +165,7 @@ public final class HttpHealthProbe implements HealthProbe {
                     + "\r\nUser-Agent: jlb-health-check\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             parser.begin(in, 0);
             try {
-                channel = SocketChannel.open();
+                channel = io.jlb.nio.internal.Addresses.openSocket(backend.address());
                 channel.configureBlocking(false);
                 key = loop.register(channel, SelectionKey.OP_CONNECT, this);
                 timer.schedule(timeoutNanos);

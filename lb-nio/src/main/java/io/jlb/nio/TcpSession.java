@@ -191,7 +191,7 @@ final class TcpSession implements IoHandler, Relay.Observer, ServerRuntime.Conne
         tried = taken.member();
         lease = taken;
         try {
-            backend = SocketChannel.open();
+            backend = io.jlb.nio.internal.Addresses.openSocket(tried.backend().address());
             backend.configureBlocking(false);
             backend.setOption(StandardSocketOptions.TCP_NODELAY, true);
             connectStart = loop.now();

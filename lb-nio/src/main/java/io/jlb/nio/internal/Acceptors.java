@@ -94,7 +94,7 @@ public final class Acceptors {
 
     private Acceptor open(EventLoop loop, InetSocketAddress address, int backlog, boolean reusePort, boolean spread) {
         try {
-            ServerSocketChannel channel = ServerSocketChannel.open();
+            ServerSocketChannel channel = Addresses.openServerSocket(address);
             try {
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);

@@ -99,4 +99,29 @@ public final class Addresses {
         }
         return sb.toString();
     }
+
+    /**
+     * A TCP socket for reaching or binding {@code address}: of the address's own family (an IPv4 socket for an IPv4
+     * address, rather than an IPv6 one carrying it mapped), or the platform's default for a wildcard or an
+     * unresolved address.
+     */
+    public static java.nio.channels.SocketChannel openSocket(java.net.InetSocketAddress address) throws java.io.IOException {
+        java.net.ProtocolFamily f = family(address);
+        return f == null ? java.nio.channels.SocketChannel.open() : java.nio.channels.SocketChannel.open(f);
+    }
+
+    /** A listening socket for {@code address}, of its own family as {@link #openSocket} says. */
+    public static java.nio.channels.ServerSocketChannel openServerSocket(java.net.InetSocketAddress address)
+            throws java.io.IOException {
+        java.net.ProtocolFamily f = family(address);
+        return f == null ? java.nio.channels.ServerSocketChannel.open() : java.nio.channels.ServerSocketChannel.open(f);
+    }
+
+    private static java.net.ProtocolFamily family(java.net.InetSocketAddress address) {
+        InetAddress a = address.getAddress();
+        if (a == null || a.isAnyLocalAddress()) {
+            return null;
+        }
+        return a instanceof java.net.Inet4Address ? java.net.StandardProtocolFamily.INET : java.net.StandardProtocolFamily.INET6;
+    }
 }

@@ -10,7 +10,7 @@ import java.nio.channels.SocketChannel;
 public interface Connector {
     /** Non-blocking TCP with TCP_NODELAY. */
     Connector TCP = (loop, address, handler) -> {
-        SocketChannel channel = SocketChannel.open();
+        SocketChannel channel = Addresses.openSocket(address);
         try {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
