@@ -129,7 +129,7 @@ class ResilienceIT {
         RawHttpBackend steady = later(answering("steady", 200));
         LoadBalancer lb = later(LoadBalancer.builder().pool("app", p -> p.selector("round-robin")
                 .outlierDetection(OutlierDetection.defaults().withConsecutiveFailures(3)
-                        .withBaseEjectionTime(Duration.ofMillis(1500)))
+                        .withBaseEjectionTime(Duration.ofSeconds(3)))
                 .backend(Backend.parse(flaky.hostPort()).withName("flaky"))
                 .backend(Backend.parse(steady.hostPort()).withName("steady"))).build());
         HttpProxy proxy = later(HttpProxy.builder().listen("127.0.0.1:0").loadBalancer(lb).threads(1)
