@@ -242,8 +242,8 @@ class LbCommandIT {
             assertTrue(drained.body().contains("\"state\":\"draining\""), drained.body());
             Await.until(Duration.ofSeconds(10), "the access-log line", () -> lb.output.stream().anyMatch(l ->
                     l.contains("\"GET /logged?x=1 HTTP/1.1\" 200 ") && l.contains(" request_id=cli-1 outcome=ok")));
-            assertTrue(lb.output.stream().anyMatch(l -> l.contains("web-1") && l.contains("draining")),
-                    "the state change is logged: " + lb.output);
+            Await.until(Duration.ofSeconds(10), "the state change is logged",
+                    () -> lb.output.stream().anyMatch(l -> l.contains("web-1") && l.contains("draining")));
             assertEquals(0, lb.stop());
         }
     }
