@@ -259,6 +259,24 @@ start_jlb() { # CONTENDER KIND ARGS...
   "${JAVA_OF[$c]}" -jar "$JAR" "$@" > "$WORK/$c-$kind.log" 2>&1 &
   PID_OF[$c:$kind]=$!; PIDS+=($!)
 }
+# The optional TLS provider (Conscrypt, from Maven Central) for the HTTPS rows: contenders jlb-17+conscrypt and
+# jlb-25+conscrypt, when the jar can be had.
+CONSCRYPT_JAR="$WORK/conscrypt-openjdk-uber-2.5.2.jar"
+curl -sfL -o "$CONSCRYPT_JAR" \
+  https://repo1.maven.org/maven2/org/conscrypt/conscrypt-openjdk-uber/2.5.2/conscrypt-openjdk-uber-2.5.2.jar || rm -f "$CONSCRYPT_JAR"
+TLS_EXTRA=()
+if [ -f "$CONSCRYPT_JAR" ]; then
+  i=0
+  for c in "${JLBS[@]}"; do
+    TLS_EXTRA+=("$c+conscrypt"); JAVA_OF[$c+conscrypt]="${JAVA_OF[$c]}"; PORT_TLS[$c+conscrypt]=$((33443 + i)); i=$((i + 1))
+  done
+fi
+for c in "${TLS_EXTRA[@]}"; do
+  start_jlb "$c" tls http --listen "127.0.0.1:${PORT_TLS[$c]}" --backend "127.0.0.1:$WEB" --backend "127.0.0.1:$WEB_B" \
+    --tls "cert=$WORK/tls.pem,key=$WORK/tls.key" --tls-protocols TLSv1.3 --tls-provider "conscrypt,jar=$CONSCRYPT_JAR"
+  CONTENDERS+=("$c")
+done
+for c in "${TLS_EXTRA[@]}"; do wait_port "${PORT_TLS[$c]}"; done
 for c in "${JLBS[@]}"; do
   start_jlb "$c" iperf tcp --listen "127.0.0.1:${PORT_IPERF[$c]}" --backend "127.0.0.1:$IPERF"
   start_jlb "$c" redis tcp --listen "127.0.0.1:${PORT_REDIS[$c]}" --backend "127.0.0.1:$REDIS"
@@ -378,7 +396,7 @@ fi
 # for a minute is; the others get the same traffic. The first seconds of a fresh JVM are slower (compilation takes
 # CPU from the loops and raises the p99): README's performance section says by how much.
 log "warming up ($WARMUP runs of every workload per contender)"
-for c in "${PROXIES[@]}"; do
+for c in "${PROXIES[@]}" "${TLS_EXTRA[@]}"; do
   for _ in $(seq "$WARMUP"); do
     for entry in "${WORKLOADS[@]}"; do
       IFS='|' read -r key title cmd <<< "$entry"
@@ -475,7 +493,7 @@ REPORT="$WORK/report.md"
       $1 == key { c = $2; thr[c] = thr[c] " " $4; unit = $5; p50[c] = p50[c] " " $6; p99[c] = p99[c] " " $7;
                   work[c] = work[c] " " $8; cpu[c] = cpu[c] " " $9; n[c]++ }
       END {
-        nc = split("direct haproxy nginx jlb-17 jlb-25", order, " ")
+        nc = split("direct haproxy nginx jlb-17 jlb-25 jlb-17+conscrypt jlb-25+conscrypt", order, " ")
         for (k = 1; k <= nc; k++) { c = order[k]; if (n[c]) { T[c] = median(thr[c], n[c]); P50[c] = median(p50[c], n[c]); P99[c] = median(p99[c], n[c])
           cw = 0; split(cpu[c], cs, " "); split(work[c], ws, " "); tc = 0; tw = 0; for (i = 1; i <= n[c]; i++) { tc += cs[i]; tw += ws[i] }
           C[c] = tw > 0 ? tc / tw : 0 } }

@@ -59,14 +59,16 @@ final class Commands {
                         + "this certificate (repeatable: chosen by SNI, the first is the default)"),
                 Option.value("tls-protocols", "TLSv1.3[,TLSv1.2]", "TLS versions offered (default both)"),
                 Option.value("tls-client-auth", "required|optional,ca=CA.pem", "ask clients for certificates (mTLS)"),
-                Option.value("tls-reload", "DURATION", "look for changed certificate files this often and reload them"));
+                Option.value("tls-reload", "DURATION", "look for changed certificate files this often and reload them"),
+                Option.value("tls-provider", "jdk|conscrypt|accp[,jar=PATH]", "the TLS implementation: the JDK's "
+                        + "(default), Conscrypt's, or the JDK's over ACCP's crypto; its jar on the class path or at PATH"));
     }
 
     /** The TLS the options ask for, for the listener {@code name}. */
     static Config.Tls tls(CommandLine cl, String name) {
         List<String> certs = cl.all("tls");
         if (certs.isEmpty()) {
-            for (String o : List.of("tls-protocols", "tls-client-auth", "tls-reload")) {
+            for (String o : List.of("tls-protocols", "tls-client-auth", "tls-reload", "tls-provider")) {
                 if (cl.get(o) != null) {
                     throw new UsageException("--" + o + ": goes with --tls");
                 }
@@ -78,8 +80,9 @@ final class Commands {
         String[] auth = cl.get("tls-client-auth") == null ? new String[] {null, null}
                 : TlsSpecs.clientAuth("--tls-client-auth", cl.get("tls-client-auth"));
         List<String> protocols = cl.get("tls-protocols") == null ? null : List.of(cl.get("tls-protocols").split(","));
+        String provider = cl.get("tls-provider") == null ? null : TlsProviders.install("--tls-provider", cl.get("tls-provider"));
         io.jlb.nio.ServerTls server = TlsSpecs.server("--tls", certificates, protocols, auth[0],
-                auth[1] == null ? null : java.nio.file.Path.of(auth[1]));
+                auth[1] == null ? null : java.nio.file.Path.of(auth[1]), provider);
         Duration reload = cl.get("tls-reload") == null ? null : Values.duration("--tls-reload", cl.get("tls-reload"));
         return backendTls(cl, new Config.Tls(Map.of(name, new TlsSpecs.ListenerTls(server, reload, null)), Map.of(), null));
     }

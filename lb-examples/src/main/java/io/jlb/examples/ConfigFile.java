@@ -30,7 +30,7 @@ import java.util.Set;
  * 0 (expected: a whole number from 1 to 1000)}) before anything starts. README.md documents every key.
  */
 final class ConfigFile {
-    private static final Set<String> TOP = Set.of("threads", "pools", "listeners", "admin", "access-log");
+    private static final Set<String> TOP = Set.of("threads", "pools", "listeners", "admin", "access-log", "tls-provider");
     private static final Set<String> ADMIN = Set.of("listen", "token", "token-file", "insecure");
     private static final Set<String> POOL = Set.of("algorithm", "backends", "health", "slow-start", "passive",
             "panic-threshold", "discover", "tls");
@@ -62,6 +62,8 @@ final class ConfigFile {
     record Loaded(Config config, int threads) {}
 
     private final String file;
+    /** The JCA provider of the listeners' TLS (null: the JDK's), from {@code tls-provider}. */
+    private String tlsProvider;
 
     private ConfigFile(String file) {
         this.file = file;
@@ -86,6 +88,10 @@ final class ConfigFile {
 
     private Loaded read(YamlNode root) {
         Map<String, YamlNode> top = root.map(TOP);
+        if (top.containsKey("tls-provider")) {
+            YamlNode p = top.get("tls-provider");
+            tlsProvider = TlsProviders.install(p.where(), p.text(), this::path);
+        }
         int threads = top.containsKey("threads") ? top.get("threads").integer(1, 1024) : 0;
         Config.Admin admin = top.containsKey("admin") ? admin(top.get("admin")) : null;
         boolean accessLog = top.containsKey("access-log") && top.get("access-log").bool();
@@ -160,7 +166,7 @@ final class ConfigFile {
         }
         io.jlb.nio.ServerTls tls;
         try {
-            tls = TlsSpecs.server("tls", certificates, protocols, mode, ca);
+            tls = TlsSpecs.server("tls", certificates, protocols, mode, ca, tlsProvider);
         } catch (UsageException e) {
             throw node.error(e.getMessage().replaceFirst("^tls[: ]+", ""));
         }

@@ -20,10 +20,10 @@ final class TlsSpecs {
 
     /**
      * A listener's TLS: its certificates, protocols (null: default), client certificates (mode none, optional or
-     * required, with the CAs) and how often to look for changed files (null: never).
+     * required, with the CAs) and the JCA provider of its TLS engine (null: the JDK's).
      */
     static ServerTls server(String what, List<Certificate> certificates, List<String> protocols, String clientAuth,
-            Path clientCa) {
+            Path clientCa, String provider) {
         if (certificates.isEmpty()) {
             throw new UsageException(what + ": no certificate (expected: cert=CHAIN.pem,key=KEY.pem or pkcs12=FILE)");
         }
@@ -41,6 +41,9 @@ final class TlsSpecs {
             }
             if (protocols != null) {
                 b.protocols(protocols.toArray(new String[0]));
+            }
+            if (provider != null) {
+                b.provider(provider);
             }
             if (clientAuth != null && !clientAuth.equals("none")) {
                 ServerTls.ClientAuth mode = switch (clientAuth) {

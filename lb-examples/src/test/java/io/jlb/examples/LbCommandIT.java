@@ -353,4 +353,38 @@ class LbCommandIT {
             assertEquals(0, tls.stop());
         }
     }
+
+    @Test
+    void anotherTlsProviderFromItsJar(@TempDir Path dir) throws Exception {
+        io.jlb.core.testing.TestTls site = io.jlb.core.testing.TestTls.make("provider.test", 2, "EC");
+        Path cert = site.writeCertificatePem(dir.resolve("site.pem"));
+        Path key = site.writePrivateKeyPem(dir.resolve("site.key"));
+        String jar = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(p -> p.contains("conscrypt-openjdk-uber")).findFirst().orElseThrow();
+        try (NamedHttpBackend backend = new NamedHttpBackend("behind-conscrypt");
+                LbProcess lb = new LbProcess("http", "--listen", "127.0.0.1:0", "--backend", backend.hostPort(),
+                        "--tls", "cert=" + cert + ",key=" + key, "--tls-provider", "conscrypt,jar=" + jar)) {
+            lb.awaitListening("http");
+            HttpClient client = HttpClient.newBuilder().sslContext(site.clientContext()).build();
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:"
+                        + lb.listeners.get("http").getPort() + "/via-conscrypt")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode());
+                assertEquals("behind-conscrypt /via-conscrypt", r.body());
+            }
+            assertEquals(0, lb.stop());
+        }
+        try (LbProcess wrong = new LbProcess("http", "--listen", "127.0.0.1:0", "--backend", "127.0.0.1:1",
+                "--tls", "cert=" + cert + ",key=" + key, "--tls-provider", "openssl")) {
+            assertEquals(2, wrong.awaitExit());
+            assertTrue(wrong.output.stream().anyMatch(l -> l.contains("--tls-provider name: 'openssl' (expected: jdk, "
+                    + "conscrypt or accp)")), String.join("\n", wrong.output));
+        }
+        try (LbProcess missing = new LbProcess("http", "--listen", "127.0.0.1:0", "--backend", "127.0.0.1:1",
+                "--tls", "cert=" + cert + ",key=" + key, "--tls-provider", "accp")) {
+            assertEquals(2, missing.awaitExit());
+            assertTrue(missing.output.stream().anyMatch(l -> l.contains("its jar is not on the class path")),
+                    String.join("\n", missing.output));
+        }
+    }
 }
