@@ -436,7 +436,8 @@ final class Commands {
                 Option.value("path-normalization", "merge-slashes=on,encoded-slash=reject,backslash=reject",
                         "how paths are normalized before routing (reject|keep|decode for %2F and backslashes)"),
                 Option.value("backend-tls", "on | ca=CA.pem[,server-name=N,verify=false]", "reach backends over TLS, "
-                        + "verifying their certificates (the JDK's CAs unless ca= is given)")));
+                        + "verifying their certificates (the JDK's CAs unless ca= is given)"),
+                Option.value("http2", "on|off[,SETTING=VALUE...]", Http2Specs.HELP)));
         o.addAll(PolicyTable.options());
         o.addAll(tlsOptions());
         o.addAll(observabilityOptions());
@@ -511,7 +512,8 @@ final class Commands {
                 Values.integer("--max-idle-per-backend", cl.get("max-idle-per-backend", "64"), 0, 100_000),
                 maxConnections(cl), Values.duration("--drain-timeout", cl.get("drain-timeout", "30s")), policies(cl),
                 trustedProxies("--trusted-proxies", cl.get("trusted-proxies")),
-                pathNormalization("--path-normalization", cl.get("path-normalization")));
+                pathNormalization("--path-normalization", cl.get("path-normalization")),
+                Http2Specs.fromOption(cl.get("http2")));
     }
 
     /** {@code CIDR[,CIDR...]}; null for none. */

@@ -90,12 +90,12 @@ record Config(List<PoolSpec> pools, List<Listener> listeners, Observability obse
     record Http(String name, String listen, List<Route> routes, HttpLimits limits, HttpTimeouts timeouts,
             ForwardedHeaders forwarded, boolean acceptProxyProtocol, int connectAttempts, int maxIdlePerBackend,
             int maxConnections, Duration drainTimeout, Policies policies, io.jlb.nio.Cidrs trustedProxies,
-            io.jlb.http.PathNormalization pathNormalization) implements Listener {
+            io.jlb.http.PathNormalization pathNormalization, io.jlb.http.Http2Settings http2) implements Listener {
         Http(String name, String listen, List<Route> routes, HttpLimits limits, HttpTimeouts timeouts,
                 ForwardedHeaders forwarded, boolean acceptProxyProtocol, int connectAttempts, int maxIdlePerBackend,
                 int maxConnections, Duration drainTimeout, Policies policies) {
             this(name, listen, routes, limits, timeouts, forwarded, acceptProxyProtocol, connectAttempts,
-                    maxIdlePerBackend, maxConnections, drainTimeout, policies, null, null);
+                    maxIdlePerBackend, maxConnections, drainTimeout, policies, null, null, null);
         }
     }
 

@@ -50,7 +50,7 @@ final class ConfigFile {
     private static final Set<String> UDP = union(LISTENER_COMMON, Set.of("pool", "session-timeout", "max-sessions"));
     private static final Set<String> HTTP = union(LISTENER_COMMON, Set.of("routes", "limits", "timeouts",
             "forwarded-headers", "via", "accept-proxy-protocol", "connect-attempts", "max-idle-per-backend",
-            "max-connections", "drain-timeout", "policies", "tls", "trusted-proxies", "path-normalization"));
+            "max-connections", "drain-timeout", "policies", "tls", "trusted-proxies", "path-normalization", "http2"));
     private static final Set<String> ROUTE = Set.of("match", "to", "backends", "strip", "policies");
     private static final Set<String> SPLIT = Set.of("name", "weight");
     private static final Set<String> SNI = Set.of("match", "pool");
@@ -539,7 +539,16 @@ final class ConfigFile {
                 m.containsKey("drain-timeout") ? m.get("drain-timeout").duration() : Duration.ofSeconds(30),
                 m.containsKey("policies") ? policies(m.get("policies")) : null,
                 m.containsKey("trusted-proxies") ? trustedProxies(m.get("trusted-proxies")) : null,
-                m.containsKey("path-normalization") ? pathNormalization(m.get("path-normalization")) : null);
+                m.containsKey("path-normalization") ? pathNormalization(m.get("path-normalization")) : null,
+                m.containsKey("http2") ? http2(m.get("http2")) : null);
+    }
+
+    /** {@code http2: on|off}, or a mapping of {@code enabled} and the settings. */
+    private io.jlb.http.Http2Settings http2(YamlNode node) {
+        if (node.isScalar()) {
+            return io.jlb.http.Http2Settings.defaults().withEnabled(node.bool());
+        }
+        return Http2Specs.of(YamlPolicies.mapping(node, k -> k, this::path));
     }
 
     private io.jlb.nio.Cidrs trustedProxies(YamlNode node) {

@@ -176,6 +176,9 @@ final class Deployment implements AutoCloseable {
                 if (h.trustedProxies() != null) {
                     b.trustedProxies(h.trustedProxies());
                 }
+                if (h.http2() != null) {
+                    b.http2(h.http2());
+                }
                 if (h.pathNormalization() != null) {
                     b.pathNormalization(h.pathNormalization());
                 }

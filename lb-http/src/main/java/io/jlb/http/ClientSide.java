@@ -6,7 +6,7 @@ import io.jlb.nio.internal.EventLoop;
 
 /**
  * What an {@link Exchange} needs of the side its request came from: an HTTP/1.1 connection (one exchange at a time),
- * or, later, an HTTP/2 stream. It hands the exchange the request head and body, writes the response head and body in
+ * or an HTTP/2 stream. It hands the exchange the request head and body, writes the response head and body in
  * its own protocol with its own framing, answers with the proxy's own replies, and learns when the exchange is over.
  * Loop-confined.
  */
@@ -49,6 +49,9 @@ interface ClientSide {
 
     /** Whether a response body of unknown length can be framed without closing the connection (not HTTP/1.0). */
     boolean streamsBodies();
+
+    /** Whether response bodies may be compressed on the way to this client (the compression policy permitting). */
+    boolean compresses();
 
     /** An interim response (100 Continue) from the backend, passed on where the protocol allows it. */
     void interim(HttpHead head);

@@ -1,5 +1,9 @@
 package io.jlb.http;
 
+import io.jlb.nio.Cidrs;
+import io.jlb.http.internal.HttpHead;
+import io.jlb.nio.internal.Addresses;
+import java.net.InetAddress;
 import java.util.Objects;
 
 /**
@@ -44,5 +48,29 @@ public record ForwardedHeaders(boolean xForwardedFor, boolean xForwardedProto, b
     /** None of them: requests and responses are forwarded without proxy headers. */
     public static ForwardedHeaders none() {
         return new ForwardedHeaders(false, false, false, false, false, "jlb", false);
+    }
+
+    /**
+     * The client a trusted proxy names: the last address in X-Forwarded-For that is not itself a trusted proxy; null
+     * when the header names none (or something that is not an address).
+     */
+    static String client(HttpHead h, Cidrs trustedProxies) {
+        String chain = h.headerValues("x-forwarded-for");
+        if (chain == null) {
+            return null;
+        }
+        String[] hops = chain.split(",");
+        String client = null;
+        for (int i = hops.length - 1; i >= 0; i--) {
+            InetAddress address = Addresses.parseLiteral(hops[i].trim());
+            if (address == null) {
+                return client;
+            }
+            client = Addresses.text(address);
+            if (!trustedProxies.contains(address)) {
+                return client;
+            }
+        }
+        return client;
     }
 }

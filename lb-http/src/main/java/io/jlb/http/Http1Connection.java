@@ -4,6 +4,7 @@ import io.jlb.core.PickContext;
 import io.jlb.http.internal.BodySource;
 import io.jlb.http.internal.HeadParser;
 import io.jlb.http.internal.HttpHead;
+import io.jlb.http.internal.h2.Frames;
 import io.jlb.nio.internal.Addresses;
 import io.jlb.nio.internal.EventLoop;
 import io.jlb.nio.internal.IoHandler;
@@ -31,9 +32,10 @@ import org.slf4j.LoggerFactory;
 final class Http1Connection implements IoHandler, ServerRuntime.Connection, ClientSide {
     private static final Logger LOG = LoggerFactory.getLogger(Http1Connection.class);
     private static final String[] HTTP_1_1 = {"http/1.1"};
+    private static final String[] H2_AND_HTTP_1_1 = {"h2", "http/1.1"};
     private static final long LINGER_NANOS = 2_000_000_000L;
 
-    private enum State { PROXY_HEADER, IDLE, HEAD, EXCHANGE, LINGER, TUNNEL, CLOSED }
+    private enum State { PROXY_HEADER, IDLE, HEAD, EXCHANGE, LINGER, TUNNEL, H2, CLOSED }
 
     private final ListenerContext ctx;
     private final EventLoop loop;
@@ -60,6 +62,9 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
     private boolean keepAlive;
     private boolean responseReusable;
     private Tunnel tunnel;
+    private Http2Connection h2;
+    /** Whether a request has been taken up (a connection preface counts only before the first). */
+    private boolean served;
 
     Http1Connection(ListenerContext ctx, EventLoop loop, Transport socket) {
         this.ctx = ctx;
@@ -77,7 +82,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
     /** Starts serving: {@code peer} and {@code local} are the connection's addresses. */
     void start(InetSocketAddress peerAddress, InetSocketAddress local) throws IOException {
         peer(peerAddress);
-        localAuthority = authority(local);
+        localAuthority = Addresses.authority(local);
         socket.register(loop, this);
         if (ctx.acceptProxyProtocol) {
             state = State.PROXY_HEADER;
@@ -101,7 +106,8 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
         if (ctx.tls == null) {
             return;
         }
-        TlsTransport tls = new TlsTransport(loop, socket.channel(), ctx.tls.newEngine(HTTP_1_1), ctx.handshakes);
+        String[] alpn = ctx.http2.enabled() ? H2_AND_HTTP_1_1 : HTTP_1_1;
+        TlsTransport tls = new TlsTransport(loop, socket.channel(), ctx.tls.newEngine(alpn), ctx.handshakes);
         if (early != null && early.hasRemaining()) {
             tls.unread(early);
         }
@@ -117,12 +123,21 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
         if (state == State.CLOSED || state == State.TUNNEL) {
             return;
         }
+        if (state == State.H2) {
+            h2.ready(readyOps);
+            return;
+        }
         try {
             readyOps = transport.onReady(readyOps);
         } catch (IOException e) {
             LOG.debug("{}: TLS with {} failed: {}", ctx.name, peer, e.toString());
             ctx.stats.tlsFailures.increment();
             abort();
+            return;
+        }
+        if (!served && transport instanceof TlsTransport tls && tls.handshakeDone()
+                && "h2".equals(tls.engine().getApplicationProtocol())) {
+            http2(null); // ALPN chose h2
             return;
         }
         if ((readyOps & SelectionKey.OP_WRITE) != 0) {
@@ -215,7 +230,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
         if (r.source() != null) {
             peer(r.source());
             if (r.destination() != null) {
-                localAuthority = authority(r.destination());
+                localAuthority = Addresses.authority(r.destination());
             }
         }
         input.start(r.length());
@@ -254,6 +269,16 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
     }
 
     private void head() {
+        if (!served && ctx.http2.enabled() && ctx.tls == null && state == State.IDLE) {
+            int prefix = Frames.preface(input.buffer(), input.start(), input.end());
+            if (prefix != Frames.NO_PREFACE) { // HTTP/2 with prior knowledge, or (partial) the start of it
+                if (prefix == Frames.WHOLE_PREFACE) {
+                    http2(input.buffer().duplicate().flip().position(input.start()));
+                }
+                return;
+            }
+        }
+        served = true;
         if (state == State.IDLE) {
             state = State.HEAD;
             parser.begin(input.buffer(), input.start());
@@ -277,17 +302,9 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
         keepAlive = head.keepAlive();
         input.beginBody(head);
         responder.begin();
-        String clientIp = peerIp;
-        PickContext pick = peerPick;
-        if (trustedPeer) {
-            String named = forwardedClient(head);
-            if (named != null) {
-                clientIp = named;
-                pick = PickContext.of(new InetSocketAddress(Addresses.parseLiteral(named), 0));
-            }
-        }
+        String clientIp = clientIp(head);
         deadline(ctx.clientIdleNanos);
-        exchange.begin(head, peer, clientIp, pick, trustedPeer, input.hasBody());
+        exchange.begin(head, peer, clientIp, pick(clientIp), trustedPeer, input.hasBody());
     }
 
     @Override
@@ -295,28 +312,37 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
         input.hold(maxBytes); // when the whole body is here: it can be sent again on a retry
     }
 
-    /**
-     * The client a trusted proxy names: the last address in X-Forwarded-For that is not itself a trusted proxy;
-     * null when the header names none (or something that is not an address).
-     */
-    private String forwardedClient(HttpHead h) {
-        String chain = h.headerValues("x-forwarded-for");
-        if (chain == null) {
-            return null;
-        }
-        String[] hops = chain.split(",");
-        String client = null;
-        for (int i = hops.length - 1; i >= 0; i--) {
-            java.net.InetAddress address = Addresses.parseLiteral(hops[i].trim());
-            if (address == null) {
-                return client;
-            }
-            client = Addresses.text(address);
-            if (!ctx.trustedProxies.contains(address)) {
-                return client;
-            }
-        }
-        return client;
+    /** The client of a request: the peer, or the client a trusted peer names in X-Forwarded-For. */
+    String clientIp(HttpHead h) {
+        String named = trustedPeer ? ForwardedHeaders.client(h, ctx.trustedProxies) : null;
+        return named != null ? named : peerIp;
+    }
+
+    /** The client as selectors see it. */
+    PickContext pick(String clientIp) {
+        return clientIp == peerIp ? peerPick : PickContext.of(new InetSocketAddress(Addresses.parseLiteral(clientIp), 0));
+    }
+
+    /** The address the connection came from (or its PROXY header named). */
+    InetSocketAddress peerAddress() {
+        return peer;
+    }
+
+    /** The connection speaks HTTP/2 from here on; {@code early} holds what was read of it already. */
+    private void http2(ByteBuffer early) {
+        served = true;
+        state = State.H2;
+        timer.cancel();
+        h2 = new Http2Connection(ctx, loop, transport, this);
+        h2.start(early);
+        input.release();
+    }
+
+    /** The HTTP/2 connection is over. */
+    void http2Closed() {
+        state = State.CLOSED;
+        transport.close(false);
+        ctx.connectionClosed(loop, this);
     }
 
     /** A request that cannot be taken up (a bad or too large head, a timeout mid-head): answered, then closed. */
@@ -380,22 +406,17 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
 
     @Override
     public String clientCertificateSubject() {
-        if (transport instanceof TlsTransport tls && tls.handshakeDone()) {
-            try {
-                java.security.cert.Certificate[] chain = tls.engine().getSession().getPeerCertificates();
-                if (chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x) {
-                    return x.getSubjectX500Principal().getName();
-                }
-            } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
-                return null;
-            }
-        }
-        return null;
+        return transport instanceof TlsTransport tls ? tls.peerSubject() : null;
     }
 
     @Override
     public boolean streamsBodies() {
         return head != null && head.minorVersion() >= 1;
+    }
+
+    @Override
+    public boolean compresses() {
+        return streamsBodies(); // compressed bodies are chunked
     }
 
     @Override
@@ -559,7 +580,9 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
 
     /** Closes the connection if it has been waiting for a request since before {@code cutoff} (loop clock). */
     void closeIfIdleSince(long cutoff) {
-        if (state == State.IDLE && idleSince - cutoff <= 0) {
+        if (state == State.H2) {
+            h2.closeIfIdleSince(cutoff);
+        } else if (state == State.IDLE && idleSince - cutoff <= 0) {
             close();
         }
     }
@@ -567,7 +590,9 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
     /** A graceful close began: a connection waiting for its next request goes now; an exchange finishes first. */
     @Override
     public void drain() {
-        if (state == State.IDLE || state == State.PROXY_HEADER || state == State.LINGER) {
+        if (state == State.H2) {
+            h2.drain();
+        } else if (state == State.IDLE || state == State.PROXY_HEADER || state == State.LINGER) {
             close();
         }
     }
@@ -575,6 +600,10 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
     /** Cuts the connection now: a failure midway, or a shutdown deadline. */
     @Override
     public void abort() {
+        if (state == State.H2) {
+            h2.abort();
+            return;
+        }
         if (state == State.TUNNEL && tunnel != null && !tunnel.finished()) {
             tunnel.abort();
             return;
@@ -609,7 +638,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
      */
     @Override
     public void settle() {
-        if (state == State.CLOSED || state == State.TUNNEL) {
+        if (state == State.CLOSED || state == State.TUNNEL || state == State.H2) {
             return;
         }
         boolean read = !clientEof && input.room();
@@ -636,7 +665,7 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
     }
 
     private void timedOut() {
-        if (state == State.CLOSED || state == State.TUNNEL) {
+        if (state == State.CLOSED || state == State.TUNNEL || state == State.H2) {
             return;
         }
         if (loop.now() - deadline < 0) {
@@ -667,10 +696,5 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
             default -> close();
         }
         settle();
-    }
-
-    private static String authority(InetSocketAddress address) {
-        String host = address.getAddress() != null ? Addresses.text(address.getAddress()) : address.getHostString();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 }

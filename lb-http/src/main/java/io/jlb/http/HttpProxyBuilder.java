@@ -46,6 +46,7 @@ public final class HttpProxyBuilder {
     private final Map<String, ClientTls> backendTlsByPool = new java.util.LinkedHashMap<>();
     private io.jlb.nio.Cidrs trustedProxies;
     private PathNormalization pathNormalization;
+    private Http2Settings http2;
     private io.jlb.nio.internal.Connector connector;
     private java.util.concurrent.Executor checks;
     private java.util.concurrent.Executor handshakes;
@@ -249,6 +250,16 @@ public final class HttpProxyBuilder {
     }
 
     /**
+     * HTTP/2 toward clients: offered with ALPN {@code h2} on TLS listeners and taken with prior knowledge on
+     * cleartext ones (the connection preface tells it from HTTP/1.1 on the same port); its SETTINGS and limits.
+     * Default: {@link Http2Settings#defaults()}, on. {@code Upgrade: h2c} is never honoured.
+     */
+    public HttpProxyBuilder http2(Http2Settings value) {
+        http2 = once("http2", http2, Objects.requireNonNull(value, "http2"));
+        return this;
+    }
+
+    /**
      * How request paths are normalized before routing and forwarding; {@link PathNormalization#defaults()} unless
      * set: dot segments removed, unreserved characters decoded, slashes merged, {@code %2F} and backslashes refused.
      */
@@ -446,6 +457,10 @@ public final class HttpProxyBuilder {
 
     java.util.concurrent.Executor handshakes() {
         return handshakes != null ? handshakes : io.jlb.nio.internal.OffLoop.handshakes();
+    }
+
+    Http2Settings http2() {
+        return http2 != null ? http2 : Http2Settings.defaults();
     }
 
     PathNormalization pathNormalization() {

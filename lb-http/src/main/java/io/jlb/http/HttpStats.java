@@ -21,12 +21,21 @@ public final class HttpStats implements ListenerStats {
     final LongAdder overflows = new LongAdder();
     final LongAdder retriesRefused = new LongAdder();
     final LongAdder tlsFailures = new LongAdder();
+    final LongAdder http2Connections = new LongAdder();
+    final LongAdder http2ActiveConnections = new LongAdder();
+    final LongAdder http2Streams = new LongAdder();
+    final LongAdder http2ActiveStreams = new LongAdder();
+    final LongAdder http2ConnectionErrors = new LongAdder();
+    private final LongAdder[] http2Limits = new LongAdder[Http2Limits.Kind.values().length];
     final Histogram firstByteTimes = new Histogram();
     final Histogram durations = new Histogram();
     private final ServerRuntime<?> runtime;
 
     HttpStats(ServerRuntime<?> runtime) {
         this.runtime = runtime;
+        for (int i = 0; i < http2Limits.length; i++) {
+            http2Limits[i] = new LongAdder();
+        }
     }
 
     /** Client connections accepted. */
@@ -122,6 +131,48 @@ public final class HttpStats implements ListenerStats {
         return tlsFailures.sum();
     }
 
+    /** Client connections that spoke HTTP/2. */
+    public long http2Connections() {
+        return http2Connections.sum();
+    }
+
+    /** HTTP/2 client connections open now (the rest of {@link #activeConnections()} speak HTTP/1.x). */
+    public int http2ActiveConnections() {
+        return (int) http2ActiveConnections.sum();
+    }
+
+    /** HTTP/2 streams opened by clients. */
+    public long http2Streams() {
+        return http2Streams.sum();
+    }
+
+    /** HTTP/2 streams open now. */
+    public int http2ActiveStreams() {
+        return (int) http2ActiveStreams.sum();
+    }
+
+    /** HTTP/2 connections closed for a protocol error (GOAWAY with an error code). */
+    public long http2ConnectionErrors() {
+        return http2ConnectionErrors.sum();
+    }
+
+    /**
+     * Times an HTTP/2 limit tripped, by kind: {@code rapid_reset}, {@code continuation}, {@code hpack},
+     * {@code header_list}, {@code flow_control}, {@code flood}, {@code glitches}; 0 for an unknown kind.
+     */
+    public long http2LimitTrips(String kind) {
+        for (Http2Limits.Kind k : Http2Limits.Kind.values()) {
+            if (k.label.equals(kind)) {
+                return http2Limits[k.ordinal()].sum();
+            }
+        }
+        return 0;
+    }
+
+    void http2Limit(Http2Limits.Kind kind) {
+        http2Limits[kind.ordinal()].increment();
+    }
+
     /** Retries the retry budget did not allow. */
     public long retriesRefused() {
         return retriesRefused.sum();
@@ -159,6 +210,23 @@ public final class HttpStats implements ListenerStats {
         report.counter("tlsFailures", "tls_failures_total", "Client connections whose TLS failed.", tlsFailures());
         report.counter("retriesRefused", "retries_refused_total", "Retries the retry budget did not allow.",
                 retriesRefused());
+        report.gauge("http2Connections", "http2_active_connections", "Client connections speaking HTTP/2 now.",
+                http2ActiveConnections());
+        report.counter("http2ConnectionsTotal", "http2_connections_total", "Client connections that spoke HTTP/2.",
+                http2Connections());
+        report.gauge("http2Streams", "http2_active_streams", "HTTP/2 streams open now.", http2ActiveStreams());
+        report.counter("http2StreamsTotal", "http2_streams_total", "HTTP/2 streams opened by clients.", http2Streams());
+        report.counter("http2ConnectionErrors", "http2_connection_errors_total",
+                "HTTP/2 connections closed for a protocol error.", http2ConnectionErrors());
+        Http2Limits.Kind[] kinds = Http2Limits.Kind.values();
+        String[] labels = new String[kinds.length];
+        long[] trips = new long[kinds.length];
+        for (int i = 0; i < kinds.length; i++) {
+            labels[i] = kinds[i].label;
+            trips[i] = http2Limits[i].sum();
+        }
+        report.counters("http2LimitTrips", "http2_limit_trips_total", "HTTP/2 limits tripped, by kind.", "limit",
+                labels, trips);
         report.histogram("latencyMs", "request_duration_seconds",
                 "Forwarded HTTP exchanges, from request to last response byte.", durations);
         report.histogram("firstByteMs", "first_byte_seconds", "Time from an HTTP request to its response's first byte.",

@@ -39,6 +39,7 @@ final class ListenerContext {
     final byte[][] requestIdHeaders;
     final Cidrs trustedProxies;
     final PathNormalization pathNormalization;
+    final Http2Settings http2;
     final long headerTimeoutNanos;
     final long clientIdleNanos;
     final long connectTimeoutNanos;
@@ -81,6 +82,7 @@ final class ListenerContext {
         this.requestIdHeaders = requestIdHeaders;
         this.trustedProxies = b.trustedProxies();
         this.pathNormalization = b.pathNormalization();
+        this.http2 = b.http2();
         HttpTimeouts timeouts = b.timeouts();
         this.headerTimeoutNanos = timeouts.header().toNanos();
         this.clientIdleNanos = timeouts.clientIdle().toNanos();

@@ -278,7 +278,7 @@ final class UpstreamAttempt {
             ex.policy().backend = tried;
             ex.policy().response(h);
             Compression compression = rp.policies.compression;
-            if (compression != null && body && ex.client().streamsBodies() && (h.chunked() || h.contentLength() != 0)
+            if (compression != null && body && ex.client().compresses() && (h.chunked() || h.contentLength() != 0)
                     && ex.policy().compressResponse(h, compression)) {
                 gzip = compression.level();
             }

@@ -194,13 +194,17 @@ class HttpsIT {
     }
 
     @Test
-    void sniPicksTheCertificateAndAlpnSaysHttp11() throws Exception {
+    void sniPicksTheCertificateAndAlpnPrefersH2() throws Exception {
         assertEquals("CN=other.test", handshake("other.test").getSubjectX500Principal().getName());
         assertEquals("CN=site.test", handshake("www.site.test").getSubjectX500Principal().getName());
         assertEquals("CN=site.test", handshake(null).getSubjectX500Principal().getName());
         try (SSLSocket s = socket("site.test", new String[] {"h2", "http/1.1"})) {
             s.startHandshake();
-            assertEquals("http/1.1", s.getApplicationProtocol(), "HTTP/2 is not spoken: the client falls back");
+            assertEquals("h2", s.getApplicationProtocol());
+        }
+        try (SSLSocket s = socket("site.test", new String[] {"http/1.1"})) {
+            s.startHandshake();
+            assertEquals("http/1.1", s.getApplicationProtocol());
         }
     }
 

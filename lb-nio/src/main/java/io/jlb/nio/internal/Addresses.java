@@ -2,6 +2,7 @@ package io.jlb.nio.internal;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 
 /** Addresses as text in their canonical form: IPv6 per RFC 5952 (lower case, the longest zero run as {@code ::}). */
 public final class Addresses {
@@ -56,6 +57,12 @@ public final class Addresses {
             }
         }
         return true;
+    }
+
+    /** The address as an authority: {@code 192.0.2.1:80}, {@code [2001:db8::7]:443}. */
+    public static String authority(InetSocketAddress address) {
+        String host = address.getAddress() != null ? text(address.getAddress()) : address.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     /** {@code 192.0.2.1}, {@code 2001:db8::7}; no brackets, no scope. */

@@ -86,7 +86,21 @@ public final class TlsTransport implements Transport {
         return engine;
     }
 
-    /** Whether the handshake has completed. */
+    /** The subject of the peer's verified certificate, or null (none asked for, none given, handshake not over). */
+    public String peerSubject() {
+        if (!handshakeDone()) {
+            return null;
+        }
+        try {
+            java.security.cert.Certificate[] chain = engine.getSession().getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x
+                    ? x.getSubjectX500Principal().getName() : null;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return null;
+        }
+    }
+
+    /** Whether the handshake is over. */
     public boolean handshakeDone() {
         return !handshaking;
     }
