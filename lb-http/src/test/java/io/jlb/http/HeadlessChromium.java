@@ -25,8 +25,10 @@ final class HeadlessChromium {
     }
 
     /** The DOM after the page's scripts have run for {@code virtualMillis} of virtual time. */
-    String dumpDom(String url, int virtualMillis) throws IOException, InterruptedException {
-        return run(List.of("--virtual-time-budget=" + virtualMillis, "--dump-dom", url));
+    String dumpDom(String url, int virtualMillis, String... flags) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of(flags));
+        args.addAll(List.of("--virtual-time-budget=" + virtualMillis, "--dump-dom", url));
+        return run(args);
     }
 
     /** Writes a PNG of the page, {@code width} by {@code height}, after {@code virtualMillis} of virtual time. */

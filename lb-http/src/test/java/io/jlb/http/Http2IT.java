@@ -377,8 +377,12 @@ class Http2IT {
     @Test
     void settingsFloodTripsTheGlitchLimit() throws Exception {
         try (H2TestClient c = new H2TestClient(clear.address().getPort())) {
-            for (int i = 0; i < 100; i++) {
-                c.settings(Frames.SETTINGS_ENABLE_PUSH, 0);
+            try {
+                for (int i = 0; i < 100; i++) {
+                    c.settings(Frames.SETTINGS_ENABLE_PUSH, 0);
+                }
+            } catch (java.io.IOException cutOff) {
+                // closed while still sending: the point
             }
             H2TestClient.Frame goaway = c.goawayAndClose();
             assertNotNull(goaway);
