@@ -425,7 +425,7 @@ final class Commands {
                 Option.value("via", "NAME", "the pseudonym in Via (default jlb)"),
                 Option.flag("accept-proxy-protocol", "require the PROXY protocol from an L4 balancer in front"),
                 Option.value("connect-attempts", "N", "backends to try per request (default 3)"),
-                Option.value("max-idle-per-backend", "N", "idle keep-alive connections per backend per thread (default 64)"),
+                Option.value("max-idle-per-backend", "N", "idle keep-alive connections per backend per thread (default 1024)"),
                 Option.value("max-connections", "N", "client connections at once, 0 unlimited (default: half the "
                         + "file-descriptor limit)"),
                 Option.value("keep-alive-under-load", "DURATION", "idle keep-alive timeout above 80% of "
@@ -509,7 +509,7 @@ final class Commands {
         }
         return new Config.Http(name, listen, routes, limits, timeouts, forwarded, cl.flag("accept-proxy-protocol"),
                 Values.integer("--connect-attempts", cl.get("connect-attempts", "3"), 1, 100),
-                Values.integer("--max-idle-per-backend", cl.get("max-idle-per-backend", "64"), 0, 100_000),
+                Values.integer("--max-idle-per-backend", cl.get("max-idle-per-backend", "1024"), 0, 100_000),
                 maxConnections(cl), Values.duration("--drain-timeout", cl.get("drain-timeout", "30s")), policies(cl),
                 trustedProxies("--trusted-proxies", cl.get("trusted-proxies")),
                 pathNormalization("--path-normalization", cl.get("path-normalization")),

@@ -534,7 +534,7 @@ final class ConfigFile {
         }
         return new Config.Http(name, listen, routes, limits, timeouts, forwarded, flag(m, "accept-proxy-protocol"),
                 m.containsKey("connect-attempts") ? m.get("connect-attempts").integer(1, 100) : 3,
-                m.containsKey("max-idle-per-backend") ? m.get("max-idle-per-backend").integer(0, 100_000) : 64,
+                m.containsKey("max-idle-per-backend") ? m.get("max-idle-per-backend").integer(0, 100_000) : 1024,
                 m.containsKey("max-connections") ? m.get("max-connections").integer(0, Integer.MAX_VALUE) : -1,
                 m.containsKey("drain-timeout") ? m.get("drain-timeout").duration() : Duration.ofSeconds(30),
                 m.containsKey("policies") ? policies(m.get("policies")) : null,

@@ -119,7 +119,7 @@ final class Demo {
 
     private static Config.Http router(String name, String listen, List<Config.Route> routes, boolean acceptProxy) {
         return new Config.Http(name, listen, routes, HttpLimits.defaults(), HttpTimeouts.defaults(),
-                ForwardedHeaders.defaults(), acceptProxy, 3, 64, -1, Duration.ofSeconds(5), null);
+                ForwardedHeaders.defaults(), acceptProxy, 3, 1024, -1, Duration.ofSeconds(5), null);
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -17,7 +17,7 @@ import java.util.function.Consumer;
 /**
  * Configures an {@link HttpProxy}. Each option may be set once, except {@link #routes}, whose calls add routes in
  * order. Defaults: {@link HttpLimits#defaults()}, {@link HttpTimeouts#defaults()}, {@link ForwardedHeaders#defaults()},
- * three backend connect attempts, up to 64 idle keep-alive connections per backend per loop, WebSocket tunnels idle
+ * three backend connect attempts, up to 1024 idle keep-alive connections per backend per loop (each closed after the backend-idle timeout), WebSocket tunnels idle
  * for up to one hour, a 30 s drain on close.
  */
 public final class HttpProxyBuilder {
@@ -157,7 +157,10 @@ public final class HttpProxyBuilder {
         return this;
     }
 
-    /** Idle keep-alive connections kept per backend per loop; 0 disables backend keep-alive. */
+    /**
+     * Idle keep-alive connections kept per backend per loop; default 1024 (as many as a busy moment needed, each
+     * closed after the backend-idle timeout); 0 disables backend keep-alive.
+     */
     public HttpProxyBuilder maxIdlePerBackend(int count) {
         if (count < 0) {
             throw new IllegalArgumentException("maxIdlePerBackend: " + count + " (expected: >= 0)");
@@ -411,7 +414,7 @@ public final class HttpProxyBuilder {
     }
 
     int maxIdlePerBackend() {
-        return maxIdlePerBackend != null ? maxIdlePerBackend : 64;
+        return maxIdlePerBackend != null ? maxIdlePerBackend : 1024;
     }
 
     int maxConnections() {

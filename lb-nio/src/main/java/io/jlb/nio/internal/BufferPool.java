@@ -5,30 +5,37 @@ import java.util.ArrayDeque;
 
 /**
  * One loop's direct buffers, all of one size. A connection takes a buffer when bytes are in flight and gives it
- * back as soon as it is drained, so idle connections hold none. Up to {@code maxPooled} free buffers are kept for
- * reuse; beyond that, returned buffers are left to the garbage collector. Loop-confined.
+ * back as soon as it is drained, so idle connections hold none. Every returned buffer is kept for reuse: allocating
+ * a direct buffer (zeroed, registered with a cleaner) costs far more than reusing one, and a load that needs a
+ * thousand buffers at once would otherwise allocate hundreds per second. What a whole {@link #trim() trim} interval
+ * left unused beyond {@code minPooled} is released, so the pool follows the load down as well as up. Loop-confined.
  */
 public final class BufferPool {
     private final int bufferSize;
-    private final int maxPooled;
+    private final int minPooled;
     private final boolean direct;
     private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
     private long allocated;
     private int inUse;
+    /** The fewest free buffers since the last trim: how many the interval did not need. */
+    private int leastFree;
 
-    BufferPool(int bufferSize, int maxPooled) {
-        this(bufferSize, maxPooled, true);
+    BufferPool(int bufferSize, int minPooled) {
+        this(bufferSize, minPooled, true);
     }
 
-    BufferPool(int bufferSize, int maxPooled, boolean direct) {
+    BufferPool(int bufferSize, int minPooled, boolean direct) {
         this.bufferSize = bufferSize;
-        this.maxPooled = maxPooled;
+        this.minPooled = minPooled;
         this.direct = direct;
     }
 
     /** A cleared buffer of {@link #bufferSize()} bytes. */
     public ByteBuffer take() {
         ByteBuffer b = free.pollFirst();
+        if (free.size() < leastFree) {
+            leastFree = free.size();
+        }
         if (b == null) {
             b = direct ? ByteBuffer.allocateDirect(bufferSize) : ByteBuffer.allocate(bufferSize);
             allocated++;
@@ -43,10 +50,20 @@ public final class BufferPool {
             return;
         }
         inUse--;
-        if (free.size() < maxPooled) {
-            buffer.clear();
-            free.addFirst(buffer);
+        buffer.clear();
+        free.addFirst(buffer);
+    }
+
+    /**
+     * Releases the free buffers the interval since the last call did not need (the fewest that were free at any
+     * time), keeping at least {@code minPooled}; the loop calls it every few seconds.
+     */
+    public void trim() {
+        int surplus = Math.min(leastFree, free.size() - minPooled);
+        for (int i = 0; i < surplus; i++) {
+            free.pollLast(); // the least recently used
         }
+        leastFree = free.size();
     }
 
     /** Whether {@code buffer} came from this pool (its size and kind), so that it may be given back. */

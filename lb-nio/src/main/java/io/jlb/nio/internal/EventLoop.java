@@ -39,9 +39,12 @@ public final class EventLoop implements Executor {
     private final BufferPool buffers;
     /** Fits a TLS record of 16,709 bytes and its 16,704 of plaintext. */
     static final int TLS_BUFFER_SIZE = 17 * 1024;
-    private static final int MAX_POOLED_TLS_BUFFERS = 256;
+    private static final int MIN_POOLED_TLS_BUFFERS = 256;
     private BufferPool tlsBuffers;
     private final Consumer<SelectionKey> dispatch = this::dispatch;
+    /** How often the pools give back the buffers a whole interval did not need. */
+    private static final long TRIM_INTERVAL_NANOS = 5_000_000_000L;
+    private final Timer trimTimer = new Timer(this, this::trimBuffers);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean running = true;
     /** The loop's clock: {@link System#nanoTime()} unless a test gives another. */
@@ -52,12 +55,12 @@ public final class EventLoop implements Executor {
     /** Client connections this loop serves, and those handed to it not yet started: how busy it is. */
     private final java.util.concurrent.atomic.AtomicInteger load = new java.util.concurrent.atomic.AtomicInteger();
 
-    EventLoop(String name, int bufferSize, int maxPooledBuffers, java.util.function.LongSupplier clock) throws IOException {
+    EventLoop(String name, int bufferSize, int minPooledBuffers, java.util.function.LongSupplier clock) throws IOException {
         this.name = name;
         this.clock = clock;
         this.now = clock.getAsLong();
         this.selector = java.nio.channels.Selector.open();
-        this.buffers = new BufferPool(bufferSize, maxPooledBuffers);
+        this.buffers = new BufferPool(bufferSize, minPooledBuffers);
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
     }
@@ -135,7 +138,7 @@ public final class EventLoop implements Executor {
     public BufferPool tlsBuffers() {
         BufferPool p = tlsBuffers;
         if (p == null) {
-            tlsBuffers = p = new BufferPool(TLS_BUFFER_SIZE, MAX_POOLED_TLS_BUFFERS, false);
+            tlsBuffers = p = new BufferPool(TLS_BUFFER_SIZE, MIN_POOLED_TLS_BUFFERS, false);
         }
         return p;
     }
@@ -143,6 +146,14 @@ public final class EventLoop implements Executor {
     /** This loop's buffers. Loop thread only. */
     public BufferPool buffers() {
         return buffers;
+    }
+
+    private void trimBuffers() {
+        buffers.trim();
+        if (tlsBuffers != null) {
+            tlsBuffers.trim();
+        }
+        trimTimer.schedule(TRIM_INTERVAL_NANOS);
     }
 
     TimerHeap timers() {
@@ -165,6 +176,7 @@ public final class EventLoop implements Executor {
     }
 
     private void run() {
+        trimTimer.schedule(TRIM_INTERVAL_NANOS);
         try {
             while (running) {
                 turn();

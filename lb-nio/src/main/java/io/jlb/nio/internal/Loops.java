@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Loops implements AutoCloseable {
     /** How many free buffers each loop keeps. */
-    static final int MAX_POOLED_BUFFERS = 256;
+    static final int MIN_POOLED_BUFFERS = 256;
 
     private final EventLoop[] loops;
     private final AtomicInteger next = new AtomicInteger();
@@ -43,7 +43,7 @@ public final class Loops implements AutoCloseable {
         EventLoop[] loops = new EventLoop[threads];
         try {
             for (int i = 0; i < threads; i++) {
-                loops[i] = new EventLoop(prefix + "-" + i, bufferSize, MAX_POOLED_BUFFERS, clock);
+                loops[i] = new EventLoop(prefix + "-" + i, bufferSize, MIN_POOLED_BUFFERS, clock);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a selector", e);
