@@ -53,6 +53,9 @@ interface ClientSide {
     /** Whether response bodies may be compressed on the way to this client (the compression policy permitting). */
     boolean compresses();
 
+    /** Response body bytes written to the client for the exchange in progress (for the access log). */
+    long responseBytes();
+
     /** An interim response (100 Continue) from the backend, passed on where the protocol allows it. */
     void interim(HttpHead head);
 

@@ -503,7 +503,7 @@ final class Exchange {
         }
         handlerCall.reset();
         if (log.pending()) {
-            log.write(clientIp, status, client instanceof Http1Connection c ? c.responseBytes() : 0, attempt.poolName(),
+            log.write(clientIp, status, client.responseBytes(), attempt.poolName(),
                     attempt.upstreamAuthority(), attempt.attempts(), firstByteNanos, loop.now() - start,
                     policy.requestId, how);
         }

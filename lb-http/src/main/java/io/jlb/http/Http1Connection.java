@@ -515,8 +515,8 @@ final class Http1Connection implements IoHandler, ServerRuntime.Connection, Clie
         close();
     }
 
-    /** Bytes written to the client for the exchange in progress. */
-    long responseBytes() {
+    @Override
+    public long responseBytes() {
         return tunnel != null ? tunnel.bytesToClient() : responder.bytes();
     }
 

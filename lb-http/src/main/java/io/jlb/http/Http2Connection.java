@@ -66,6 +66,7 @@ final class Http2Connection implements IoHandler, Http2Reader.Handler {
     private boolean closed;
     private long deadline;
     private long idleSince;
+    private boolean flushing;
 
     Http2Connection(ListenerContext ctx, EventLoop loop, Transport transport, Http1Connection owner) {
         this.ctx = ctx;
@@ -457,12 +458,18 @@ final class Http2Connection implements IoHandler, Http2Reader.Handler {
     }
 
     private void flush() {
+        if (flushing) {
+            return; // a stream's exchange ended while its last frame was made: the flush under way goes on
+        }
+        flushing = true;
         try {
             writer.flush(transport);
         } catch (IOException e) {
             LOG.debug("{}: writing to HTTP/2 client {} failed: {}", ctx.name, owner.peerIp(), e.toString());
             close();
             return;
+        } finally {
+            flushing = false;
         }
         if (writer.flooded()) {
             limits.trip(writer.pending() + " bytes of frames it provoked left unread", Http2Limits.Kind.FLOOD);

@@ -49,6 +49,8 @@ final class Http2Stream implements ClientSide, BodySource {
     private String bodyError;
 
     private boolean headSent;
+    /** Response body bytes sent. */
+    private long sent;
     private boolean localEnded;
     private boolean closed;
     private BodySource responseBody;
@@ -80,6 +82,7 @@ final class Http2Stream implements ClientSide, BodySource {
         closed = false;
         responseBody = null;
         localBody = null;
+        sent = 0;
         framed.reset();
     }
 
@@ -357,6 +360,11 @@ final class Http2Stream implements ClientSide, BodySource {
         return false;
     }
 
+    @Override
+    public long responseBytes() {
+        return sent;
+    }
+
     // ======================================================================== ClientSide: the response
 
     @Override
@@ -504,6 +512,7 @@ final class Http2Stream implements ClientSide, BodySource {
             boolean last = n == localBody.remaining();
             ByteBuffer out = conn.dataFrame(this, n, last);
             out.put(localBody.slice(localBody.position(), n));
+            sent += n;
             localBody.position(localBody.position() + n);
             if (last) {
                 localEnded = true;
@@ -538,6 +547,14 @@ final class Http2Stream implements ClientSide, BodySource {
         ByteBuffer out = conn.dataFrame(this, n, false);
         out.put(src.slice(from, n));
         rb.consumed(n);
+        sent += n;
+        BodyDecoder d = rb.decoder();
+        if (!rb.ready() && rb.complete() && (d == null || d.trailersLength() == 0)) {
+            out.put(out.position() - n - 5, (byte) Frames.END_STREAM); // the last DATA frame ends the stream
+            localEnded = true;
+            exchange.responseWritten();
+            return false;
+        }
         return true;
     }
 
