@@ -68,6 +68,7 @@ command -v haproxy >/dev/null || need+=(haproxy)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
 [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || need+=(libnginx-mod-stream)
 command -v wrk >/dev/null || need+=(wrk)
+command -v h2load >/dev/null || need+=(nghttp2-client)
 command -v iperf3 >/dev/null || need+=(iperf3)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v redis-benchmark >/dev/null || need+=(redis-tools)
@@ -106,6 +107,9 @@ declare -A PORT_IPERF=([direct]=$IPERF [haproxy]=25201 [nginx]=21201 [jlb-17]=31
 declare -A PORT_REDIS=([direct]=$REDIS [haproxy]=26379 [nginx]=21379 [jlb-17]=31379 [jlb-25]=32379)
 declare -A PORT_WEB=([direct]=$WEB [haproxy]=28080 [nginx]=21080 [jlb-17]=31080 [jlb-25]=32080)
 declare -A PORT_TLS=([haproxy]=28443 [nginx]=21443 [jlb-17]=31443 [jlb-25]=32443)   # HTTPS: no 'direct'
+# HTTP/2 with prior knowledge: HAProxy and jlb take it on their HTTP/1.1 port (they tell the preface apart); NGINX
+# 1.22 needs a port of its own. Over TLS, the HTTPS ports (ALPN h2 and http/1.1 on all three).
+declare -A PORT_H2C=([haproxy]=28080 [nginx]=21082 [jlb-17]=31080 [jlb-25]=32080)
 CONTENDERS=(direct haproxy nginx "${JLBS[@]}")
 PROXIES=(haproxy nginx "${JLBS[@]}")
 declare -A PID_OF   # haproxy, nginx: one process; jlb: one process per listener, as "jlb-17:web"
@@ -196,7 +200,7 @@ frontend web
 frontend web-tls
   mode http
   option forwardfor
-  bind 127.0.0.1:${PORT_TLS[haproxy]} ssl crt $WORK/tls-haproxy.pem ssl-min-ver TLSv1.3 alpn http/1.1
+  bind 127.0.0.1:${PORT_TLS[haproxy]} ssl crt $WORK/tls-haproxy.pem ssl-min-ver TLSv1.3 alpn h2,http/1.1
   default_backend web
 backend web
   mode http
@@ -235,7 +239,16 @@ http {
     }
   }
   server {
-    listen 127.0.0.1:${PORT_TLS[nginx]} ssl;
+    listen 127.0.0.1:${PORT_H2C[nginx]} http2;
+    location / {
+      proxy_pass http://web;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    }
+  }
+  server {
+    listen 127.0.0.1:${PORT_TLS[nginx]} ssl http2;
     ssl_certificate $WORK/tls.pem;
     ssl_certificate_key $WORK/tls.key;
     ssl_protocols TLSv1.3;
@@ -286,6 +299,7 @@ for c in "${JLBS[@]}"; do
 done
 for c in "${PROXIES[@]}"; do
   wait_port "${PORT_IPERF[$c]}"; wait_port "${PORT_REDIS[$c]}"; wait_port "${PORT_WEB[$c]}"; wait_port "${PORT_TLS[$c]}"
+  wait_port "${PORT_H2C[$c]}"
 done
 
 # ---- measurement helpers ----
@@ -361,6 +375,24 @@ run_wrk() { # PORT PATH CONNECTIONS [close] [https] -> req/s p50 p99 requests
   echo "$rps req/s $p50 $p99 $total"
 }
 
+run_h2load() { # PORT PATH CONNECTIONS STREAMS [https] -> req/s p50 p99 requests (h2load, 2 threads)
+  local scheme=http
+  [ "${5:-}" = https ] && scheme=https
+  local out rps total lat="$WORK/h2load-latency.log"
+  rm -f "$lat"
+  out=$(h2load -t2 -c"$3" -m"$4" -D"$SECONDS_PER_RUN" --log-file="$lat" "$scheme://127.0.0.1:$1$2" 2>&1)
+  rps=$(echo "$out" | awk '/^finished in/ {print $4}')
+  total=$(echo "$out" | awk '/^requests:/ {print $8}')   # succeeded
+  if ! echo "$out" | grep -q " 0 failed, 0 errored"; then
+    echo "$out" | grep "^requests:" | sed 's/^/  h2load: /' >&2
+  fi
+  # the log: start time, status, duration in microseconds, one line per request
+  read -r p50 p99 < <(awk '{print $3}' "$lat" | sort -n | awk '{v[NR] = $1} END {
+    if (NR == 0) { print "- -"; exit }
+    printf "%.3f %.3f\n", v[int(NR * 0.50) + (NR * 0.50 > int(NR * 0.50))] / 1000, v[int(NR * 0.99) + (NR * 0.99 > int(NR * 0.99))] / 1000 }')
+  echo "$rps req/s $p50 $p99 $total"
+}
+
 WORKLOADS=(
   "l4-bulk-1|L4 bulk, iperf3, 1 stream|run_iperf PORT_IPERF 1"
   "l4-bulk-4|L4 bulk, iperf3, 4 streams|run_iperf PORT_IPERF 4"
@@ -374,6 +406,10 @@ WORKLOADS=(
   "http-close|L7 small responses, wrk -t2 -c64, Connection: close|run_wrk PORT_WEB /small 64 close"
   "http-1m|L7 1 MiB responses, wrk -t2 -c16|run_wrk PORT_WEB /1m 16"
   "https-keepalive|HTTPS (TLS 1.3, AES-128-GCM, P-256) small responses, wrk -t2 -c64, keep-alive|run_wrk PORT_TLS /small 64 keep https"
+  "h2c-multiplexed|HTTP/2 with prior knowledge, small responses, h2load -t2 -c16 -m32 (many streams on few connections)|run_h2load PORT_H2C /small 16 32"
+  "h2c-single|HTTP/2 with prior knowledge, small responses, h2load -t2 -c64 -m1 (one stream at a time per connection)|run_h2load PORT_H2C /small 64 1"
+  "h2-tls-multiplexed|HTTP/2 over TLS 1.3 (ALPN h2), small responses, h2load -t2 -c16 -m32|run_h2load PORT_TLS /small 16 32 https"
+  "h2-tls-single|HTTP/2 over TLS 1.3 (ALPN h2), small responses, h2load -t2 -c64 -m1|run_h2load PORT_TLS /small 64 1 https"
   "https-handshakes|HTTPS handshakes: a new TLS 1.3 connection per request, wrk -t2 -c64 (req/s = handshakes/s; wrk resumes its session, so each is PSK with an X25519 exchange)|run_wrk PORT_TLS /small 64 close https"
 )
 
