@@ -116,7 +116,7 @@ declare -A PID_OF   # haproxy, nginx: one process; jlb: one process per listener
 pid_for() { # CONTENDER PORTVAR -> the process doing that work
   local kind=${2#PORT_}
   [ "$kind" = H2C ] && kind=WEB   # jlb takes HTTP/2 with prior knowledge on its HTTP/1.1 listener
-  if [[ "$1" == jlb-* ]]; then echo "${PID_OF[$1:${kind,,}]}"; else echo "${PID_OF[$1]}"; fi
+  if [[ "$1" == jlb-* ]]; then echo "${PID_OF[$1:${kind,,}]}"; else echo "${PID_OF[$1]:-}"; fi
 }
 
 wait_port() { # wait until 127.0.0.1:$1 accepts

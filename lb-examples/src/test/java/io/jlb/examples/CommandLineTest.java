@@ -106,4 +106,20 @@ class CommandLineTest {
         assertEquals(Duration.ofSeconds(5), h.timeouts().clientIdle());
         assertEquals(1 << 20, h.limits().maxBodyBytes());
     }
+
+    @Test
+    void http2SettingsFromTheOption() {
+        CommandLine cl = new CommandLine("http", Commands.httpOptions()).parse(List.of("--listen", "127.0.0.1:0",
+                "--backend", "127.0.0.1:1", "--http2", "on,max-concurrent-streams=256,initial-window=256k,max-glitches=50"));
+        Config.Http h = (Config.Http) Commands.http(cl).listeners().get(0);
+        assertEquals(io.jlb.http.Http2Settings.defaults().withMaxConcurrentStreams(256).withInitialWindow(256 * 1024)
+                .withMaxGlitches(50), h.http2());
+        CommandLine off = new CommandLine("http", Commands.httpOptions()).parse(List.of("--listen", "127.0.0.1:0",
+                "--backend", "127.0.0.1:1", "--http2", "off"));
+        assertEquals(false, ((Config.Http) Commands.http(off).listeners().get(0)).http2().enabled());
+        CommandLine typo = new CommandLine("http", Commands.httpOptions()).parse(List.of("--listen", "127.0.0.1:0",
+                "--backend", "127.0.0.1:1", "--http2", "on,max-streams=5"));
+        UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class, () -> Commands.http(typo));
+        assertTrue(e.getMessage().contains("--http2") && e.getMessage().contains("max-streams"), e.getMessage());
+    }
 }

@@ -96,6 +96,18 @@ class ConfigFileTest {
         assertTrue(!c.observability().accessLog());
     }
 
+    @Test
+    void http2OfAListener() {
+        String base = "pools:\n  a: {backends: [127.0.0.1:1]}\nlisteners:\n  - protocol: http\n    listen: 127.0.0.1:0\n"
+                + "    routes: [{to: a}]\n";
+        Config.Http off = (Config.Http) ConfigFile.parse("lb.yaml", base + "    http2: off\n").config().listeners().get(0);
+        assertTrue(!off.http2().enabled());
+        Config.Http tuned = (Config.Http) ConfigFile.parse("lb.yaml", base
+                + "    http2: {max-concurrent-streams: 64, connection-window: 4m}\n").config().listeners().get(0);
+        assertEquals(io.jlb.http.Http2Settings.defaults().withMaxConcurrentStreams(64).withConnectionWindow(4 << 20),
+                tuned.http2());
+    }
+
     private static String error(String yaml) {
         return assertThrows(UsageException.class, () -> ConfigFile.parse("lb.yaml", yaml)).getMessage();
     }
@@ -129,6 +141,7 @@ class ConfigFileTest {
         "'pools:\\n  a: {backends: [127.0.0.1:1]}\\nlisteners:\\n  - protocol: http\\n    listen: 127.0.0.1:0\\n    routes: [{to: a, policies: {auth: {type: jwt}}}]'|lb.yaml:6: listeners[0].routes[0].policies.auth: JWT: no verification key given",
         "'pools:\\n  a: {backends: [127.0.0.1:1]}\\nlisteners:\\n  - protocol: http\\n    listen: 127.0.0.1:0\\n    routes: [{to: a}]\\n    policies: {request-headers: {set: {Content-Length: 1}}}'|lb.yaml:7: listeners[0].policies.request-headers: header Content-Length frames the message and is the proxy's to manage",
         "'access-log: sometimes\\npools: {}\\nlisteners: []'|lb.yaml:1: access-log: 'sometimes' (expected: true or false)",
+        "'pools:\\n  a: {backends: [127.0.0.1:1]}\\nlisteners:\\n  - protocol: http\\n    listen: 127.0.0.1:0\\n    routes: [{to: a}]\\n    http2: {max-concurrent-streams: 0}'|lb.yaml:7: listeners[0].http2.max-concurrent-streams: '0' (expected: a whole number from 1 to 100000)",
     })
     void rejectsMistakesWithFileLineAndProblem(String yaml, String expected) {
         assertEquals(expected, error(yaml.replace("\\n", "\n")));

@@ -112,6 +112,13 @@ final class Http2Request implements HpackDecoder.Sink {
                     host = value;
                 }
             }
+            case "sec-websocket-key" -> {
+                if (protocol != null) {
+                    fail("sec-websocket-key in an extended CONNECT"); // the proxy makes the one the backend gets
+                } else {
+                    append(name, value);
+                }
+            }
             case "cookie" -> cookies.append(cookies.length() == 0 ? "" : "; ").append(value);
             case "content-length" -> {
                 if (!value.matches("[0-9]{1,18}")) {
@@ -188,6 +195,15 @@ final class Http2Request implements HpackDecoder.Sink {
         if (protocol != null && !method.equals("CONNECT")) {
             return ":protocol without CONNECT";
         }
+        if (protocol != null && !protocol.equals("websocket")) {
+            return "an extended CONNECT for " + printable(protocol) + " (only websocket is relayed)";
+        }
+        if (protocol != null && endStream) {
+            return "an extended CONNECT that ends its stream";
+        }
+        if (protocol != null && contentLength != null) {
+            return "content-length on an extended CONNECT";
+        }
         if (scheme == null || path == null) {
             return "no :scheme or :path";
         }
@@ -213,7 +229,7 @@ final class Http2Request implements HpackDecoder.Sink {
      * Writes the request as an HTTP/1.1 head into {@code out}: {@code chunked} when a body of unknown length follows.
      * An extended CONNECT for {@code websocket} becomes a GET with the upgrade asked for.
      */
-    void writeHead(ByteBuffer out, boolean chunked) {
+    void writeHead(ByteBuffer out, boolean chunked, String websocketKey) {
         StringBuilder sb = new StringBuilder(fields.length() + 128);
         boolean websocket = protocol != null;
         sb.append(websocket ? "GET" : method).append(' ').append(path).append(" HTTP/1.1\r\n");
@@ -229,6 +245,7 @@ final class Http2Request implements HpackDecoder.Sink {
         }
         if (websocket) {
             sb.append("connection: upgrade\r\nupgrade: ").append(protocol.toLowerCase(Locale.ROOT)).append("\r\n");
+            sb.append("sec-websocket-key: ").append(websocketKey).append("\r\n");
         }
         sb.append("\r\n");
         out.put(sb.toString().getBytes(StandardCharsets.ISO_8859_1));

@@ -22,7 +22,7 @@ import java.util.Map;
  * body, window credit going back as the upstream takes it; the response becomes HEADERS, DATA within the peer's
  * windows, and trailers. Reused by its connection from stream to stream. Loop-confined.
  */
-final class Http2Stream implements ClientSide, BodySource {
+final class Http2Stream implements ClientSide, BodySource, Http2Tunnel.Stream {
     private final Http2Connection conn;
     private final Exchange exchange;
     private final HeadParser parser;
@@ -55,12 +55,17 @@ final class Http2Stream implements ClientSide, BodySource {
     private boolean closed;
     private BodySource responseBody;
     private ByteBuffer localBody;
+    /** The Sec-WebSocket-Key sent to the backend for an extended CONNECT (RFC 8441), or null. */
+    private String websocketKey;
+    private Http2Tunnel tunnel;
+    private final Http2Tunnel.Frames frames;
 
     Http2Stream(Http2Connection conn, ListenerContext ctx) {
         this.conn = conn;
         HttpLimits limits = ctx.limits;
         this.parser = new HeadParser(true, limits.maxRequestLineBytes(), limits.maxHeadBytes(), limits.maxHeaders());
         this.exchange = new Exchange(ctx, this);
+        this.frames = (n, end) -> conn.dataFrame(this, n, end);
     }
 
     /** Starts stream {@code streamId}: the peer's initial window for sending. */
@@ -83,6 +88,8 @@ final class Http2Stream implements ClientSide, BodySource {
         responseBody = null;
         localBody = null;
         sent = 0;
+        websocketKey = null;
+        tunnel = null;
         framed.reset();
     }
 
@@ -109,9 +116,11 @@ final class Http2Stream implements ClientSide, BodySource {
         }
         exchange.context().stats.requests.increment();
         declaredLength = request.contentLength();
+        websocketKey = request.protocol() != null ? Upgrades.newWebSocketKey() : null;
+        hasBody &= websocketKey == null; // a WebSocket's DATA flows once the backend has switched protocols
         head = conn.buffers().take();
         try {
-            request.writeHead(head, hasBody && declaredLength < 0);
+            request.writeHead(head, hasBody && declaredLength < 0, websocketKey);
         } catch (java.nio.BufferOverflowException e) {
             head.clear();
             exchange.reject(431, "request head too large once written as HTTP/1.1", conn.client().peerIp());
@@ -145,6 +154,7 @@ final class Http2Stream implements ClientSide, BodySource {
         if (remoteEnded) {
             return true; // the connection answers STREAM_CLOSED
         }
+        boolean websocket = websocketKey != null;
         if (length > 0) {
             if (body == null) {
                 body = conn.buffers().take();
@@ -163,6 +173,13 @@ final class Http2Stream implements ClientSide, BodySource {
             }
             writePos += length;
             received += length;
+        }
+        if (websocket) {
+            remoteEnded = endStream;
+            if (tunnel != null) {
+                tunnel.clientData();
+            }
+            return true;
         }
         if (declaredLength >= 0 && (received > declaredLength || endStream && received != declaredLength)) {
             bodyStatus = 400;
@@ -391,7 +408,7 @@ final class Http2Stream implements ClientSide, BodySource {
                     rp.active ? policy.responseExtra : HeadWriter.Extra.NONE);
             fields.clear();
             fields.add(new String[] {":status", Integer.toString(h.status())});
-            http1Fields(b, b.position(), fields);
+            Http2Fields.fromHttp1(b, b.position(), fields);
         } catch (java.nio.BufferOverflowException e) {
             conn.buffers().give(b);
             exchange.abort("aborted");
@@ -408,48 +425,6 @@ final class Http2Stream implements ClientSide, BodySource {
         conn.headers(this, fields, false);
         responseBody = exchange.responseBody();
         conn.wantsToSend(this);
-    }
-
-    /** The fields of an HTTP/1.1 head the proxy wrote ({@code Name: value} lines after the first), HTTP/2-style. */
-    static void http1Fields(ByteBuffer b, int end, List<String[]> out) {
-        int p = 0;
-        while (p < end && b.get(p) != '\n') {
-            p++;
-        }
-        p++;
-        while (p < end) {
-            int lineEnd = p;
-            while (lineEnd < end && b.get(lineEnd) != '\r') {
-                lineEnd++;
-            }
-            if (lineEnd == p) {
-                break; // the empty line
-            }
-            int colon = p;
-            while (colon < lineEnd && b.get(colon) != ':') {
-                colon++;
-            }
-            String name = text(b, p, colon).toLowerCase(Locale.ROOT);
-            int v = colon + 1;
-            int ve = lineEnd;
-            while (v < ve && (b.get(v) == ' ' || b.get(v) == '\t')) {
-                v++;
-            }
-            while (ve > v && (b.get(ve - 1) == ' ' || b.get(ve - 1) == '\t')) {
-                ve--;
-            }
-            switch (name) {
-                case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade" -> { }
-                default -> out.add(new String[] {name, text(b, v, ve)});
-            }
-            p = lineEnd + 2;
-        }
-    }
-
-    private static String text(ByteBuffer b, int from, int to) {
-        byte[] bytes = new byte[to - from];
-        b.get(from, bytes);
-        return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
     @Override
@@ -490,10 +465,71 @@ final class Http2Stream implements ClientSide, BodySource {
         conn.wantsToSend(this);
     }
 
+    /**
+     * The backend switched to WebSocket for an extended CONNECT: checked (its Sec-WebSocket-Accept must answer the key
+     * the proxy sent), answered 200, and relayed by an {@link Http2Tunnel} from now on.
+     */
     @Override
     public void tunnel(HttpHead h, Http1Upstream upstream) {
-        upstream.close();
-        exchange.abort("aborted"); // no upgrades over HTTP/2 (extended CONNECT aside)
+        String accept = h.header("sec-websocket-accept");
+        if (websocketKey == null || closed || localEnded || accept == null
+                || !accept.equals(Upgrades.webSocketAccept(websocketKey))) {
+            upstream.close();
+            exchange.abort("aborted");
+            return;
+        }
+        fields.clear();
+        fields.add(new String[] {":status", "200"});
+        for (String name : new String[] {"sec-websocket-protocol", "sec-websocket-extensions"}) {
+            String value = h.header(name);
+            if (value != null) {
+                fields.add(new String[] {name, value});
+            }
+        }
+        headSent = true;
+        conn.headers(this, fields, false);
+        ByteBuffer from = upstream.responseBuffer();
+        int leftover = from.position() - h.end();
+        ByteBuffer first = null;
+        if (leftover > 0) {
+            first = conn.buffers().take();
+            first.put(0, from, h.end(), leftover).position(leftover).flip();
+        }
+        io.jlb.nio.internal.Transport backend = upstream.transport();
+        upstream.detach();
+        tunnel = new Http2Tunnel(this, conn.loop(), backend, upstream.member, exchange.context().tunnelIdleNanos);
+        tunnel.start(first);
+    }
+
+    // ======================================================================== Http2Tunnel.Stream
+
+    @Override
+    public BodySource clientData() {
+        return this;
+    }
+
+    @Override
+    public boolean clientEnded() {
+        return remoteEnded;
+    }
+
+    @Override
+    public void wantsToSend() {
+        conn.wantsToSend(this);
+        conn.settle();
+    }
+
+    @Override
+    public void tunnelEnded() {
+        localEnded = true;
+        exchange.tunnelClosed();
+        conn.settle();
+    }
+
+    @Override
+    public void tunnelFailed(int code) {
+        resetNow(code);
+        conn.settle();
     }
 
     /**
@@ -501,6 +537,9 @@ final class Http2Stream implements ClientSide, BodySource {
      * whether more could follow at once.
      */
     boolean produce(int max) {
+        if (tunnel != null) {
+            return tunnel.produce(max, frames);
+        }
         if (closed || localEnded) {
             return false;
         }
@@ -563,10 +602,10 @@ final class Http2Stream implements ClientSide, BodySource {
         localEnded = true;
         if (d != null && d.trailersLength() > 0) {
             ByteBuffer b = ByteBuffer.allocate(d.trailersLength() + 4);
-            b.put((byte) 'X').put((byte) '\r').put((byte) '\n'); // a first line for http1Fields to skip
+            b.put((byte) 'X').put((byte) '\r').put((byte) '\n'); // a first line for fromHttp1 to skip
             d.writeTrailers(b);
             fields.clear();
-            http1Fields(b, b.position(), fields);
+            Http2Fields.fromHttp1(b, b.position(), fields);
             conn.headers(this, fields, true);
         } else {
             conn.dataFrame(this, 0, true);
@@ -576,7 +615,8 @@ final class Http2Stream implements ClientSide, BodySource {
 
     /** Response data could be sent once the peer's window grows. */
     boolean blocked() {
-        return !closed && !localEnded && (localBody != null || responseBody != null);
+        return !closed && (tunnel != null ? tunnel.hasDataToSend()
+                : !localEnded && (localBody != null || responseBody != null));
     }
 
     @Override
@@ -616,6 +656,9 @@ final class Http2Stream implements ClientSide, BodySource {
         closed = true;
         responseBody = null;
         localBody = null;
+        if (tunnel != null) {
+            tunnel.close();
+        }
         if (head != null) {
             conn.buffers().give(head);
             head = null;

@@ -55,14 +55,15 @@ final class Http2Writer {
 
     /** Our SETTINGS, and a WINDOW_UPDATE that opens the connection's receive window to {@code connectionWindow}. */
     void settings(Http2Settings s, int streamWindow, int maxFrame, int maxHeaderList) {
-        ByteBuffer b = out.room(Frames.HEADER + 6 * 5 + Frames.HEADER + 4);
-        int count = s.headerTableSize() != 4096 ? 5 : 4;
+        ByteBuffer b = out.room(Frames.HEADER + 6 * 6 + Frames.HEADER + 4);
+        int count = s.headerTableSize() != 4096 ? 6 : 5;
         Frames.header(b, 6 * count, Frames.SETTINGS, 0, 0);
         b.putShort((short) Frames.SETTINGS_MAX_CONCURRENT_STREAMS).putInt(s.maxConcurrentStreams());
         b.putShort((short) Frames.SETTINGS_INITIAL_WINDOW_SIZE).putInt(streamWindow);
         b.putShort((short) Frames.SETTINGS_MAX_FRAME_SIZE).putInt(maxFrame);
         b.putShort((short) Frames.SETTINGS_MAX_HEADER_LIST_SIZE).putInt(maxHeaderList);
-        if (count == 5) {
+        b.putShort((short) Frames.SETTINGS_ENABLE_CONNECT_PROTOCOL).putInt(1); // WebSockets over HTTP/2 (RFC 8441)
+        if (count == 6) {
             b.putShort((short) Frames.SETTINGS_HEADER_TABLE_SIZE).putInt(s.headerTableSize());
         }
         int raise = s.connectionWindow() - Frames.DEFAULT_WINDOW;

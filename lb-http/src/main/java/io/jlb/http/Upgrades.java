@@ -78,4 +78,22 @@ final class Upgrades {
         }
         return true;
     }
+
+    /** A fresh Sec-WebSocket-Key (RFC 6455 §4.1): 16 random bytes, base64. */
+    static String newWebSocketKey() {
+        byte[] nonce = new byte[16];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(nonce);
+        return java.util.Base64.getEncoder().encodeToString(nonce);
+    }
+
+    /** The Sec-WebSocket-Accept a server answers {@code key} with (RFC 6455 §4.2.2). */
+    static String webSocketAccept(String key) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-1").digest(
+                    (key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return java.util.Base64.getEncoder().encodeToString(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is always there", e);
+        }
+    }
 }

@@ -159,6 +159,24 @@ final class H2TestClient implements AutoCloseable {
         return goaway;
     }
 
+    /** Reads until the first header block on {@code stream} (other streams' blocks are decoded too) and returns it. */
+    Map<String, String> awaitHeaders(int stream) throws IOException {
+        for (Frame f = read(); f != null; f = read()) {
+            if (f.type() == Frames.HEADERS) {
+                Map<String, String> fields = new LinkedHashMap<>();
+                try {
+                    decoder.decode(ByteBuffer.wrap(f.payload()), 0, f.payload().length, 1 << 20, fields::put);
+                } catch (HpackDecoder.Error e) {
+                    throw new IOException(e);
+                }
+                if (f.stream() == stream) {
+                    return fields;
+                }
+            }
+        }
+        return Map.of(":closed", "true");
+    }
+
     /** The response on {@code stream}: status, fields and body, read through its END_STREAM (or a reset: null). */
     Map<String, String> response(int stream, java.io.ByteArrayOutputStream body) throws IOException {
         Map<String, String> fields = new LinkedHashMap<>();

@@ -405,6 +405,31 @@ class Http2IT {
         }
     }
 
+    @Test
+    void closingTheProxyDrainsWithTwoGoaways() throws Exception {
+        HttpProxy closing = HttpProxy.builder().listen("127.0.0.1:0").loadBalancer(lb).threads(1).pool("app")
+                .build().start();
+        try (H2TestClient c = new H2TestClient(closing.address().getPort())) {
+            c.get(1, "/before");
+            assertEquals("200", c.response(1, null).get(":status"));
+            Thread closer = new Thread(closing::close, "closer");
+            closer.start();
+            H2TestClient.Frame first = c.await(Frames.GOAWAY, 0);
+            assertNotNull(first);
+            assertEquals(Integer.MAX_VALUE, java.nio.ByteBuffer.wrap(first.payload()).getInt(0), "first: any stream");
+            H2TestClient.Frame ping = c.await(Frames.PING, 0);
+            assertNotNull(ping);
+            c.frame(Frames.PING, Frames.ACK, 0, ping.payload());
+            H2TestClient.Frame second = c.await(Frames.GOAWAY, 0);
+            assertNotNull(second);
+            assertEquals(1, java.nio.ByteBuffer.wrap(second.payload()).getInt(0), "then: the last stream taken up");
+            assertEquals("NO_ERROR", Frames.error(second.errorCode()));
+            assertEquals(null, c.read(), "closed once the streams are done");
+            closer.join(30_000);
+            assertTrue(!closer.isAlive());
+        }
+    }
+
     static void servedAfterwards() throws Exception {
         try (H2TestClient c = new H2TestClient(clear.address().getPort())) {
             c.get(1, "/still-here");
