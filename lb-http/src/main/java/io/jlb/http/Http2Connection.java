@@ -29,6 +29,8 @@ final class Http2Connection implements IoHandler, Http2Reader.Handler {
     private static final Logger LOG = LoggerFactory.getLogger(Http2Connection.class);
     /** New streams taken up per loop turn; the rest wait for the next turn, so one connection cannot hog a loop. */
     private static final int NEW_STREAMS_PER_TURN = 64;
+    /** Finished streams kept for the next ones (each with its exchange and parser, a few KiB). */
+    private static final int MAX_FREE_STREAMS = 64;
     /** After a GOAWAY of the first kind, the time clients get to notice it before the last stream id is fixed. */
     private static final long GOAWAY_GRACE_NANOS = 1_000_000_000L;
     /** The opaque data of the PING that follows the first GOAWAY ("jlb-gone"). */
@@ -529,7 +531,7 @@ final class Http2Connection implements IoHandler, Http2Reader.Handler {
             if (streams.size() == 0) {
                 idleSince = loop.now();
             }
-            if (free.size() < 16) {
+            if (free.size() < MAX_FREE_STREAMS) {
                 free.addLast(s);
             }
         }

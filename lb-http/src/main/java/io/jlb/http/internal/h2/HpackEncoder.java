@@ -16,6 +16,8 @@ public final class HpackEncoder {
     private static final int OWN_MAX = 4096;
     /** The longest value worth indexing: longer ones would evict much for one hit. */
     private static final int MAX_INDEXED_VALUE = 96;
+    /** Static entries 2 to 16 have values (":method GET" to "accept-encoding gzip, deflate"); the rest are names. */
+    private static final int LAST_STATIC_WITH_VALUE = 16;
     private static final Map<String, Integer> STATIC_NAMES = new HashMap<>();
     private static final Map<String, Integer> STATIC_FIELDS = new HashMap<>();
     private static final java.util.Set<String> NEVER_INDEXED = java.util.Set.of("authorization", "proxy-authorization",
@@ -62,9 +64,21 @@ public final class HpackEncoder {
 
     /** Writes one field ({@code name} lower-case) to {@code out}. */
     public void field(String name, String value, ByteBuffer out) {
-        Integer exact = STATIC_FIELDS.get(name + '\0' + value);
-        if (exact != null) {
-            integer(out, 0x80, 7, exact);
+        Integer nameIndex = STATIC_NAMES.get(name);
+        if (NEVER_INDEXED.contains(name)) {
+            literal(out, 0x10, 4, nameIndex, name, value);
+            return;
+        }
+        if (nameIndex != null && nameIndex <= LAST_STATIC_WITH_VALUE) {
+            Integer exact = STATIC_FIELDS.get(name + '\0' + value);
+            if (exact != null) {
+                integer(out, 0x80, 7, exact);
+                return;
+            }
+        }
+        int entry = name.length() + value.length() + 32;
+        if (NOT_INDEXED.contains(name) || value.length() > MAX_INDEXED_VALUE || entry > maxSize) {
+            literal(out, 0x00, 4, nameIndex, name, value);
             return;
         }
         String key = name + '\0' + value;
@@ -73,19 +87,11 @@ public final class HpackEncoder {
             integer(out, 0x80, 7, HpackTable.STATIC.length + 1 + (int) (inserted - seq));
             return;
         }
-        Integer nameIndex = STATIC_NAMES.get(name);
-        int entry = name.length() + value.length() + 32;
-        if (NEVER_INDEXED.contains(name)) {
-            literal(out, 0x10, 4, nameIndex, name, value);
-        } else if (NOT_INDEXED.contains(name) || value.length() > MAX_INDEXED_VALUE || entry > maxSize) {
-            literal(out, 0x00, 4, nameIndex, name, value);
-        } else {
-            literal(out, 0x40, 6, nameIndex, name, value);
-            table.add(name, value);
-            inserted++;
-            dynamic.put(key, inserted);
-            prune();
-        }
+        literal(out, 0x40, 6, nameIndex, name, value);
+        table.add(name, value);
+        inserted++;
+        dynamic.put(key, inserted);
+        prune();
     }
 
     /** Forgets the index of entries the table evicted. */
