@@ -6,7 +6,8 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /**
- * Compresses one response body into gzip (RFC 1952) as it streams, writing HTTP/1.1 chunks: the input is whatever
+ * Compresses one response body into gzip (RFC 1952) as it streams, writing HTTP/1.1 chunks (or, for HTTP/2, the bare
+ * gzip stream, framed by DATA frames): the input is whatever
  * the backend sent so far, the output goes into pooled buffers for the client. Each call compresses what it is
  * given and flushes, so a slow stream (server-sent events) is never held back. Deflaters are reused per thread.
  */
@@ -26,8 +27,15 @@ final class GzipEncoder {
     private boolean finished;
     private boolean trailerSent;
     private boolean released;
+    /** Whether the output is HTTP/1.1 chunks (else the bare gzip stream). */
+    private final boolean chunked;
 
     GzipEncoder(int level) {
+        this(level, true);
+    }
+
+    GzipEncoder(int level, boolean chunked) {
+        this.chunked = chunked;
         Deflater d = POOL.get().pollFirst();
         if (d == null) {
             d = new Deflater(level, true);
@@ -117,7 +125,9 @@ final class GzipEncoder {
             out.put((byte) c).put((byte) (c >>> 8)).put((byte) (c >>> 16)).put((byte) (c >>> 24));
             out.put((byte) s).put((byte) (s >>> 8)).put((byte) (s >>> 16)).put((byte) (s >>> 24));
             close(out, chunkStart);
-            out.put((byte) '0').put((byte) '\r').put((byte) '\n').put((byte) '\r').put((byte) '\n');
+            if (chunked) {
+                out.put((byte) '0').put((byte) '\r').put((byte) '\n').put((byte) '\r').put((byte) '\n');
+            }
             trailerSent = true;
             release();
         }
@@ -142,7 +152,9 @@ final class GzipEncoder {
     /** Leaves room for a chunk-size line (8 hex digits and CRLF) and the gzip header if not yet sent. */
     private int reserve(ByteBuffer out) {
         int start = out.position();
-        out.position(start + 10);
+        if (chunked) {
+            out.position(start + 10);
+        }
         if (!headerSent) {
             out.put(HEADER);
             headerSent = true;
@@ -151,7 +163,10 @@ final class GzipEncoder {
     }
 
     /** Writes the chunk-size line in front of the data written since {@code start}, and the CRLF after it. */
-    private static void close(ByteBuffer out, int start) {
+    private void close(ByteBuffer out, int start) {
+        if (!chunked) {
+            return;
+        }
         int dataStart = start + 10;
         int length = out.position() - dataStart;
         if (length == 0) {

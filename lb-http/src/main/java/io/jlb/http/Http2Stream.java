@@ -54,6 +54,7 @@ final class Http2Stream implements ClientSide, BodySource, Http2Tunnel.Stream {
     private boolean localEnded;
     private boolean closed;
     private BodySource responseBody;
+    private GzippedBody gzipped;
     private ByteBuffer localBody;
     /** The Sec-WebSocket-Key sent to the backend for an extended CONNECT (RFC 8441), or null. */
     private String websocketKey;
@@ -374,7 +375,7 @@ final class Http2Stream implements ClientSide, BodySource, Http2Tunnel.Stream {
 
     @Override
     public boolean compresses() {
-        return false;
+        return true; // DATA frames carry the gzip stream
     }
 
     @Override
@@ -403,7 +404,7 @@ final class Http2Stream implements ClientSide, BodySource, Http2Tunnel.Stream {
         RoutePolicy rp = policy.policy;
         ByteBuffer b = conn.buffers().take();
         try {
-            HeadWriter.response(h, b, conn.forwarding(), null, false, hasBody ? contentLength : -1, false,
+            HeadWriter.response(h, b, conn.forwarding(), null, false, hasBody && gzipLevel < 0 ? contentLength : -1, false,
                     rp.active ? policy.responseDrop : HeadWriter.Drop.NONE,
                     rp.active ? policy.responseExtra : HeadWriter.Extra.NONE);
             fields.clear();
@@ -424,6 +425,10 @@ final class Http2Stream implements ClientSide, BodySource, Http2Tunnel.Stream {
         }
         conn.headers(this, fields, false);
         responseBody = exchange.responseBody();
+        if (gzipLevel >= 0) {
+            gzipped = new GzippedBody(responseBody, gzipLevel, conn.buffers());
+            responseBody = gzipped;
+        }
         conn.wantsToSend(this);
     }
 
@@ -656,6 +661,10 @@ final class Http2Stream implements ClientSide, BodySource, Http2Tunnel.Stream {
         closed = true;
         responseBody = null;
         localBody = null;
+        if (gzipped != null) {
+            gzipped.release();
+            gzipped = null;
+        }
         if (tunnel != null) {
             tunnel.close();
         }

@@ -430,6 +430,46 @@ class Http2IT {
         }
     }
 
+    @Test
+    void gzipCompressesResponsesPerStream() throws Exception {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; text.length() < 200_000; i++) {
+            text.append("line ").append(i).append(" of a text that compresses well\n");
+        }
+        byte[] body = text.toString().getBytes(StandardCharsets.US_ASCII);
+        try (RawHttpBackend texts = new RawHttpBackend("texts", (req, socket, out) -> {
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length
+                            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(body);
+                    out.flush();
+                    return true;
+                });
+                LoadBalancer textLb = LoadBalancer.builder().pool("t", p -> p.backend(texts.hostPort())).build();
+                HttpProxy gz = HttpProxy.builder().listen("127.0.0.1:0").loadBalancer(textLb).threads(1).pool("t")
+                        .policies(p -> p.compression(Compression.gzip())).build().start();
+                H2TestClient c = new H2TestClient(gz.address().getPort())) {
+            c.windowUpdate(0, 16 << 20);
+            c.settings(Frames.SETTINGS_INITIAL_WINDOW_SIZE, 16 << 20);
+            for (int stream = 1; stream <= 5; stream += 2) {
+                c.get(stream, "/text", "accept-encoding", "gzip");
+                ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+                Map<String, String> r = c.response(stream, compressed);
+                assertEquals("gzip", r.get("content-encoding"), r.toString());
+                assertTrue(!r.containsKey("content-length"), r.toString());
+                assertTrue(compressed.size() < body.length / 10, "compressed to " + compressed.size());
+                try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
+                        new java.io.ByteArrayInputStream(compressed.toByteArray()))) {
+                    assertArrayEquals(body, in.readAllBytes());
+                }
+            }
+            c.get(7, "/plain"); // no accept-encoding: as the backend sent it
+            ByteArrayOutputStream plain = new ByteArrayOutputStream();
+            Map<String, String> r = c.response(7, plain);
+            assertEquals(Integer.toString(body.length), r.get("content-length"));
+            assertArrayEquals(body, plain.toByteArray());
+        }
+    }
+
     static void servedAfterwards() throws Exception {
         try (H2TestClient c = new H2TestClient(clear.address().getPort())) {
             c.get(1, "/still-here");
