@@ -69,6 +69,8 @@ final class Http2Connection implements IoHandler, Http2Reader.Handler {
     private long deadline;
     private long idleSince;
     private boolean flushing;
+    private boolean settlePending;
+    private final Runnable settleNow = this::settleNow;
 
     Http2Connection(ListenerContext ctx, EventLoop loop, Transport transport, Http1Connection owner) {
         this.ctx = ctx;
@@ -491,8 +493,21 @@ final class Http2Connection implements IoHandler, Http2Reader.Handler {
         writer.goaway(last, code, why);
     }
 
-    /** Writes what is pending and sets what to wait for; called after every event. */
+    /**
+     * Writes what is pending and sets what to wait for; called after every event, done once at the end of the
+     * loop's turn, so that the responses of many streams whose backends answered in the same turn go out in one
+     * write.
+     */
     void settle() {
+        if (closed || settlePending) {
+            return;
+        }
+        settlePending = true;
+        loop.defer(settleNow);
+    }
+
+    private void settleNow() {
+        settlePending = false;
         if (closed) {
             return;
         }

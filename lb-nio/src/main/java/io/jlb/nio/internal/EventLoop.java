@@ -42,6 +42,7 @@ public final class EventLoop implements Executor {
     private static final int MIN_POOLED_TLS_BUFFERS = 256;
     private BufferPool tlsBuffers;
     private final Consumer<SelectionKey> dispatch = this::dispatch;
+    private final java.util.ArrayDeque<Runnable> deferred = new java.util.ArrayDeque<>();
     /** How often the pools give back the buffers a whole interval did not need. */
     private static final long TRIM_INTERVAL_NANOS = 5_000_000_000L;
     private final Timer trimTimer = new Timer(this, this::trimBuffers);
@@ -90,6 +91,29 @@ public final class EventLoop implements Executor {
         tasks.offer(task);
         if (Thread.currentThread() != thread && wakeupPending.compareAndSet(false, true)) {
             selector.wakeup();
+        }
+    }
+
+    /**
+     * Runs {@code work} later in this turn, once the ready keys (or the tasks and timers) being handled now are done:
+     * for work that many events may ask for and that is best done once, such as writing what they all produced in
+     * one system call. Loop thread only; allocates nothing.
+     */
+    public void defer(Runnable work) {
+        deferred.addLast(work);
+    }
+
+    private void runDeferred() {
+        for (int i = 0; i < MAX_TASKS_PER_TURN; i++) { // work deferred again beyond this waits for the next turn
+            Runnable work = deferred.pollFirst();
+            if (work == null) {
+                return;
+            }
+            try {
+                work.run();
+            } catch (Throwable e) {
+                LOG.error("event loop {}: deferred work failed", name, e);
+            }
         }
     }
 
@@ -191,7 +215,7 @@ public final class EventLoop implements Executor {
         try {
             wakeupPending.set(false);
             clockStale = true;
-            if (!tasks.isEmpty()) {
+            if (!tasks.isEmpty() || !deferred.isEmpty()) {
                 selector.selectNow(dispatch);
             } else {
                 long next = timers.nextDeadline();
@@ -214,8 +238,10 @@ public final class EventLoop implements Executor {
         }
         now = clock.getAsLong();
         clockStale = false;
+        runDeferred();
         runTasks();
         runTimers();
+        runDeferred();
     }
 
     private void dispatch(SelectionKey key) {

@@ -64,6 +64,25 @@ class EventLoopTest {
     }
 
     @Test
+    void deferredWorkRunsLaterInTheSameTurnAfterWhatAskedForIt() throws Exception {
+        List<String> order = new CopyOnWriteArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        loop.execute(() -> {
+            loop.defer(() -> order.add("deferred 1"));
+            loop.defer(() -> {
+                order.add("deferred 2");
+                loop.defer(() -> {
+                    order.add("deferred from deferred");
+                    done.countDown();
+                });
+            });
+            order.add("task");
+        });
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+        assertEquals(List.of("task", "deferred 1", "deferred 2", "deferred from deferred"), order);
+    }
+
+    @Test
     void loopOnlyMethodsRefuseOtherThreads() {
         assertThrows(IllegalStateException.class, loop::assertInLoop);
         assertThrows(IllegalStateException.class, () -> loop.timer(() -> { }).schedule(1));
